@@ -1,0 +1,5 @@
+import sys
+
+from odyssey_dsl.cli.main import main
+
+sys.exit(main())

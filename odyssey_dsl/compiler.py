@@ -1,0 +1,163 @@
+"""The whole pipeline as one library call: parse → expand → check → emit.
+
+`compile_source` and `compile_file` never raise for bad input: every problem, including an
+internal failure of odyc itself, comes back as a `Diagnostic` in the `CompileResult`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from odyssey_dsl import diagnostics as diag
+from odyssey_dsl.diagnostics import Diagnostic
+from odyssey_dsl.models import Job
+from odyssey_dsl.source import SourceFile, decode_source
+
+DEFAULT_MAX_ENTRIES = 10_000
+DEFAULT_MIN_GAP_MS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Knobs of the checks (`--max-entries`, `--min-gap`, `--werror`, `--portrait`)."""
+
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    min_gap_ms: int = DEFAULT_MIN_GAP_MS
+    werror: bool = False
+    portrait: bool | None = None
+    """Overrides the file's `portrait:` when not None."""
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    """What compiling one file produced: the job (None on errors) and every diagnostic."""
+
+    job: Job | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    source: SourceFile | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.job is not None and not self.errors
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+def compile_source(
+    text: str,
+    *,
+    filename: str | None = None,
+    variables: Mapping[str, object] | None = None,
+    base_dir: str | Path | None = None,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    min_gap_ms: int = DEFAULT_MIN_GAP_MS,
+    werror: bool = False,
+    portrait: bool | None = None,
+) -> CompileResult:
+    """Compile the text of a scene.
+
+    `variables` override the scene's `let`s of the same name (as `--var` does); `base_dir` is
+    where relative image paths are looked up (default: the file's folder, else the current
+    directory).
+    """
+    name = filename or "<input>"
+    source = SourceFile(name, text.removeprefix("\ufeff"))
+    if base_dir is None:
+        base_dir = Path(filename).parent if filename and filename != "-" else Path.cwd()
+    limits = Limits(max_entries, min_gap_ms, werror, portrait)
+    try:
+        return _compile(source, dict(variables or {}), Path(base_dir), limits)
+    except RecursionError:
+        return _failure(source, "the scene is nested too deeply for odyc to read", None)
+    except Exception as error:  # odyc's own bug: never a traceback for the user
+        return _failure(source, f"internal error: {type(error).__name__}: {error}", error)
+
+
+def compile_file(
+    path: str | Path,
+    *,
+    variables: Mapping[str, object] | None = None,
+    base_dir: str | Path | None = None,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    min_gap_ms: int = DEFAULT_MIN_GAP_MS,
+    werror: bool = False,
+    portrait: bool | None = None,
+) -> CompileResult:
+    """Read and compile a `.ody` file. An unreadable file raises `OSError`; an undecodable
+    one is reported as diagnostic E109."""
+    path = Path(path)
+    data = path.read_bytes()
+    try:
+        text = decode_source(data)
+    except UnicodeDecodeError as error:
+        source = SourceFile(str(path), data.decode("utf-8", errors="replace"))
+        where = source.span(error.start, error.start + 1)
+        return CompileResult(
+            None,
+            [
+                diag.make(
+                    "E109",
+                    f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+                    f"{error.start})",
+                    str(path),
+                    where,
+                    help="save the file as UTF-8",
+                )
+            ],
+            source,
+        )
+    return compile_source(
+        text,
+        filename=str(path),
+        variables=variables,
+        base_dir=base_dir if base_dir is not None else path.parent,
+        max_entries=max_entries,
+        min_gap_ms=min_gap_ms,
+        werror=werror,
+        portrait=portrait,
+    )
+
+
+def _compile(
+    source: SourceFile, variables: dict[str, object], base_dir: Path, limits: Limits
+) -> CompileResult:
+    from odyssey_dsl.check import check_timelines
+    from odyssey_dsl.emit import build_job
+    from odyssey_dsl.expand import expand
+    from odyssey_dsl.parse import parse
+
+    parsed = parse(source)
+    found = list(parsed.diagnostics)
+    job = None
+    if parsed.scene is not None:
+        expanded = expand(parsed.scene, source, variables, base_dir, limits)
+        found += expanded.diagnostics
+        if expanded.scripts is not None:
+            found += check_timelines(expanded.scripts, source, limits)
+            if not any(d.is_error for d in found):
+                job = build_job(expanded, limits)
+    if limits.werror:
+        found = diag.promote_warnings(found)
+    result = diag.sort_diagnostics(found)
+    if any(d.is_error for d in result):
+        job = None
+    return CompileResult(job, result, source)
+
+
+def _failure(source: SourceFile, message: str, error: BaseException | None) -> CompileResult:
+    detail = "".join(traceback.format_exception(error)).strip() if error else None
+    help_text = "this is a bug in odyc; please report it with the scene that triggers it"
+    if detail:
+        help_text += "\n" + detail.splitlines()[-1]
+    return CompileResult(
+        None, [diag.make("E999", message, source.name, source.span(0, 0), help_text)], source
+    )

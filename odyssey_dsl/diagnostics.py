@@ -1,0 +1,219 @@
+"""Diagnostics are data: a `Diagnostic` names a catalogue `Code`, a place and a message.
+
+The `CATALOGUE` is the single table of every code odyc reports: its name, default severity,
+a summary, and an example scene that triggers it (with the line and column it is reported
+at). The docs table and the catalogue tests are generated from it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from odyssey_dsl.source import Span
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One entry of the catalogue."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    example: str
+    example_at: tuple[int, int]
+    """1-based (line, column) at which `example` reports this code."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in one file."""
+
+    code: Code
+    severity: Severity
+    message: str
+    file: str
+    span: Span
+    help: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.span.start_offset, self.span.end_offset, self.code.code)
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON object of `odyc --format json`."""
+        return {
+            "file": self.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "severity": self.severity.value,
+            "code": self.code.code,
+            "message": self.message,
+            "help": self.help,
+        }
+
+
+_E = Severity.ERROR
+_W = Severity.WARNING
+
+_CODES = [
+    # --- E1xx: reading the file -------------------------------------------------------------
+    Code("E100", "syntax-error", _E, "The line is not a statement Ody understands.",
+         "at 0s: start \"a\"\nat 1s interact \"b\"\nat 2s: end\n", (2, 7)),
+    Code("E101", "unterminated-string", _E, "A string is missing its closing quote.",
+         "at 0s: start \"a cat\nat 1s: end\n", (1, 14)),
+    Code("E102", "invalid-escape", _E, "A string contains an unknown escape sequence.",
+         "at 0s: start \"a \\q cat\"\nat 1s: end\n", (1, 17)),
+    Code("E103", "tab-indentation", _E, "A tab is used for indentation; Ody indents with spaces.",
+         "repeat 2 every 1s:\n\tinteract \"x\"\n", (2, 1)),
+    Code("E104", "bad-indentation", _E, "A line is indented where no block is open, or "
+         "dedents to a level that no enclosing block uses.",
+         "at 0s: start \"a\"\n  at 1s: end\n", (2, 3)),
+    Code("E105", "unknown-keyword", _E, "A word stands where a keyword is expected.",
+         "at 0s: strat \"a\"\nat 1s: end\n", (1, 8)),
+    Code("E106", "invalid-duration", _E, "A duration is malformed (units must be h, m, s, ms, "
+         "in that order, each once).",
+         "at 0s: start \"a\"\nat 2s1m: end\n", (2, 4)),
+    Code("E107", "number-without-unit", _E, "A bare number stands where a duration is expected.",
+         "at 0: start \"a\"\nat 1s: end\n", (1, 4)),
+    Code("E108", "fractional-millisecond", _E, "A duration is not a whole number of milliseconds.",
+         "at 0s: start \"a\"\nat 0.0001s: end\n", (2, 4)),
+    Code("E109", "invalid-encoding", _E, "The file is not valid UTF-8 text.",
+         "", (1, 1)),
+    Code("E110", "missing-block", _E, "A block header ending in `:` has no indented lines "
+         "after it.",
+         "at 0s: start \"a\"\nrepeat 2 every 1s:\nat 5s: end\n", (2, 1)),
+    # --- E2xx: names, values and structure --------------------------------------------------
+    Code("E201", "undefined-variable", _E, "A name is used that no `let`, loop or `--var` "
+         "defines.",
+         "at 0s: start \"a\"\nafter pause: end\n", (2, 7)),
+    Code("E202", "duplicate-variable", _E, "A `let` defines a name that the same scope "
+         "already defines.",
+         "let a = 1\nlet a = 2\nat 0s: start \"{{ a }}\"\nat 1s: end\n", (2, 5)),
+    Code("E203", "wrong-type", _E, "A value of the wrong type is used (a duration, count "
+         "or list was expected).",
+         "let n = \"three\"\nat 0s: start \"a\"\nrepeat n every 1s:\n  interact \"b\"\n"
+         "at 9s: end\n", (3, 8)),
+    Code("E204", "duplicate-portrait", _E, "`portrait` is set more than once.",
+         "portrait: true\nportrait: false\nat 0s: start \"a\"\nat 1s: end\n", (2, 1)),
+    Code("E205", "misplaced-statement", _E, "A statement stands where it is not allowed "
+         "(`portrait` or `script` inside a block).",
+         "script \"a\":\n  portrait: false\n  at 0s: start \"a\"\n  at 1s: end\n", (2, 3)),
+    Code("E206", "duplicate-script-name", _E, "Two `script` blocks have the same name.",
+         "script \"a\":\n  at 0s: start \"a\"\n  at 1s: end\nscript \"a\":\n"
+         "  at 0s: start \"b\"\n  at 1s: end\n", (4, 8)),
+    Code("E207", "mixed-batch", _E, "A file with `script` blocks also has timed actions at "
+         "top level.",
+         "at 0s: start \"a\"\nat 1s: end\nscript \"b\":\n  at 0s: start \"b\"\n  at 1s: end\n",
+         (1, 1)),
+    Code("E208", "missing-time", _E, "An action outside a loop has no `at` or `after` prefix.",
+         "start \"a\"\nat 1s: end\n", (1, 1)),
+    Code("E209", "invalid-negative", _E, "A loop count is negative.",
+         "let n = -1\nat 0s: start \"a\"\nrepeat n every 1s:\n  interact \"b\"\nat 9s: end\n",
+         (3, 8)),
+    # --- E3xx: templates --------------------------------------------------------------------
+    Code("E301", "template-syntax", _E, "A string is not a valid Jinja2 template.",
+         "at 0s: start \"a {{ cat \"\nat 1s: end\n", (1, 14)),
+    Code("E302", "template-undefined", _E, "A template uses a name that is not defined.",
+         "at 0s: start \"a {{ subject }}\"\nat 1s: end\n", (1, 14)),
+    Code("E303", "template-error", _E, "Rendering a template failed (a type error, a "
+         "forbidden attribute, ...).",
+         "at 0s: start \"{{ 1 / 0 }}\"\nat 1s: end\n", (1, 14)),
+    Code("E304", "empty-prompt", _E, "A prompt is empty or only whitespace once rendered.",
+         "at 0s: start \"  \"\nat 1s: end\n", (1, 14)),
+    # --- E4xx: images -----------------------------------------------------------------------
+    Code("E401", "image-not-found", _E, "An image file does not exist or cannot be read.",
+         "at 0s: start \"a\" with image \"missing.png\"\nat 1s: end\n", (1, 29)),
+    Code("E402", "not-an-image", _E, "A file given as an image is not a JPEG, PNG, GIF, "
+         "WebP, HEIC/HEIF/AVIF, BMP or TIFF image.",
+         "at 0s: start \"a\" with image \"data:image/png;base64,aGVsbG8=\"\nat 1s: end\n",
+         (1, 29)),
+    Code("E403", "image-too-large", _E, "An image is larger than 25 MiB.",
+         "", (1, 29)),
+    Code("E404", "invalid-data-url", _E, "An image data URL is malformed or its base64 is "
+         "invalid.",
+         "at 0s: start \"a\" with image \"data:image/png;base64,@@@\"\nat 1s: end\n", (1, 29)),
+    # --- E5xx: the timeline -----------------------------------------------------------------
+    Code("E501", "time-goes-backwards", _E, "An entry is earlier than the one emitted before it.",
+         "at 0s: start \"a\"\nat 6s: interact \"b\"\nat 5s: end\n", (3, 1)),
+    Code("E502", "no-start", _E, "A script's first entry is not a `start`.",
+         "at 0s: interact \"a\"\nat 1s: end\n", (1, 8)),
+    Code("E503", "no-running-stream", _E, "An `interact` or `end` comes when no stream is "
+         "running.",
+         "at 0s: start \"a\"\nat 1s: end\nat 2s: interact \"b\"\n", (3, 8)),
+    Code("E504", "stream-already-running", _E, "A `start` comes while a stream is running "
+         "(one stream at a time).",
+         "at 0s: start \"a\"\nat 1s: start \"b\"\nat 2s: end\n", (2, 8)),
+    Code("E505", "stream-never-ended", _E, "A stream is started and never ended.",
+         "at 0s: start \"a\"\nat 1s: interact \"b\"\n", (1, 8)),
+    Code("E506", "same-millisecond", _E, "Two entries fall on the same millisecond.",
+         "at 0s: start \"a\"\nat 1s: interact \"b\"\nat 1s: end\n", (3, 1)),
+    Code("E507", "empty-script", _E, "A script has no entries.",
+         "script \"a\":\n  let x = 1\n  repeat 0 every 1s:\n    interact \"{{ x }}\"\n", (1, 1)),
+    Code("E508", "nothing-to-compile", _E, "The file has no timed actions and no scripts.",
+         "# nothing here\n", (1, 1)),
+    Code("E509", "too-many-entries", _E, "The expanded job would exceed `--max-entries`.",
+         "at 0s: start \"a\"\nrepeat 1000000000 every 1ms:\n  interact \"b\"\nat 1s: end\n",
+         (2, 1)),
+    # --- E9xx: odyc itself ------------------------------------------------------------------
+    Code("E901", "invalid-variable-override", _E, "A `--var`/`--vars` value cannot be used.",
+         "", (1, 1)),
+    Code("E999", "internal-error", _E, "odyc itself failed; please report it.", "", (1, 1)),
+    # --- W: warnings ------------------------------------------------------------------------
+    Code("W101", "unused-variable", _W, "A `let` defines a name that nothing uses.",
+         "let unused = 1\nat 0s: start \"a\"\nat 1s: end\n", (1, 5)),
+    Code("W102", "entries-too-close", _W, "Two entries of one stream are closer than "
+         "`--min-gap` (default 100ms).",
+         "at 0s: start \"a\"\nat 50ms: interact \"b\"\nat 1s: end\n", (2, 1)),
+    Code("W103", "repeated-prompt", _W, "The same prompt is sent twice in a row to one stream.",
+         "at 0s: start \"a\"\nat 1s: interact \"b\"\nat 2s: interact \"b\"\nat 3s: end\n",
+         (3, 17)),
+]
+
+CATALOGUE: dict[str, Code] = {code.code: code for code in _CODES}
+"""Every diagnostic code, by its code (`E101`)."""
+
+
+def code(code_id: str) -> Code:
+    return CATALOGUE[code_id]
+
+
+def make(
+    code_id: str,
+    message: str,
+    file: str,
+    span: Span,
+    help: str | None = None,
+) -> Diagnostic:
+    """A diagnostic of a catalogue code at its default severity."""
+    entry = CATALOGUE[code_id]
+    return Diagnostic(entry, entry.severity, message, file, span, help)
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in reading order, each distinct one once."""
+    unique: dict[tuple[object, ...], Diagnostic] = {}
+    for diagnostic in diagnostics:
+        key = (*diagnostic.sort_key(), diagnostic.message)
+        unique.setdefault(key, diagnostic)
+    return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+def promote_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """`--werror`: every warning becomes an error."""
+    return [
+        d if d.is_error else Diagnostic(d.code, Severity.ERROR, d.message, d.file, d.span, d.help)
+        for d in diagnostics
+    ]

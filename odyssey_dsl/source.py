@@ -1,0 +1,96 @@
+"""Source text and positions: every node and diagnostic points into a `SourceFile` with a `Span`.
+
+Lines and columns are 1-based and count Unicode code points; `end_column` is exclusive.
+Conversion to an editor's UTF-16 columns happens at the language-server edge only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range of source text: [start_offset, end_offset)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start_offset: int
+    end_offset: int
+
+    def cover(self, other: Span) -> Span:
+        """The smallest span that covers both `self` and `other`."""
+        first = self if self.start_offset <= other.start_offset else other
+        last = self if self.end_offset >= other.end_offset else other
+        return Span(
+            first.line,
+            first.column,
+            last.end_line,
+            last.end_column,
+            first.start_offset,
+            last.end_offset,
+        )
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The text of one `.ody` file (BOM removed, line endings kept) and its display name."""
+
+    name: str
+    text: str
+    _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        text = self.text
+        index = text.find("\n")
+        while index != -1:
+            starts.append(index + 1)
+            index = text.find("\n", index + 1)
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line_index = bisect.bisect_right(self._line_starts, offset) - 1
+        return line_index + 1, offset - self._line_starts[line_index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of a 1-based (line, column)."""
+        line = max(1, min(line, len(self._line_starts)))
+        return min(self._line_starts[line - 1] + column - 1, len(self.text))
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of the character offsets [start, end)."""
+        if end < start:
+            end = start
+        line, column = self.position(start)
+        end_line, end_column = self.position(end)
+        return Span(line, column, end_line, end_column, start, end)
+
+    def line_span(self, line: int) -> Span:
+        """The span of a whole line (without its line ending)."""
+        start = self.offset(line, 1)
+        text = self.line_text(line)
+        return self.span(start, start + len(text))
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line ending."""
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+
+def decode_source(data: bytes) -> str:
+    """Decode a `.ody` file's bytes: UTF-8 with an optional BOM. Raises UnicodeDecodeError."""
+    text = data.decode("utf-8")
+    return text.removeprefix("\ufeff")
