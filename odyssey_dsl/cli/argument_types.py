@@ -1,0 +1,43 @@
+"""argparse types of the job commands: each turns bad input into a usage error (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+MAX_PAGE_SIZE = 100
+"""The API's largest page (`limit`)."""
+
+
+def positive_seconds(text: str) -> float:
+    """A number of seconds greater than zero (`0.5`, `5`, `90`)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+def page_size(text: str) -> int:
+    """A page size the API accepts: 1 to 100."""
+    value = whole_number(text)
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to {MAX_PAGE_SIZE}, got {text}")
+    return value
+
+
+def non_negative(text: str) -> int:
+    """0 or more."""
+    value = whole_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
+    return value
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None

@@ -1,0 +1,229 @@
+"""Following a submitted job to its end: shared by `odyc FILE --submit`, `odyc jobs submit`
+and `odyc jobs wait`.
+
+`follow_job` waits with a status display, then prints the recordings (or the final status as
+JSON), downloads them if asked, records the outcome in the journal, and returns the exit code.
+Ctrl-C while waiting leaves the job running and tells the user how to resume or cancel it —
+unless `--cancel-on-interrupt` was given.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from odyssey_dsl import journal
+from odyssey_dsl.api import OdysseyClient, errors
+from odyssey_dsl.api.wire import JobStatus, StreamInfo
+from odyssey_dsl.cli.api_calls import describe_api_error, redact_key
+from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.terminal import (
+    DownloadDisplay,
+    StatusDisplay,
+    format_duration,
+    print_error,
+    print_note,
+)
+
+DEFAULT_POLL_INTERVAL = 5.0
+
+
+@dataclass(frozen=True)
+class WaitOptions:
+    """How to wait for a job and what to do at the end."""
+
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    timeout: float | None = None
+    json_output: bool = False
+    download_dir: Path | None = None
+    cancel_on_interrupt: bool = False
+
+
+@dataclass(frozen=True)
+class RecordingNames:
+    """What the downloaded files are named after (see `odyssey_dsl.downloads`)."""
+
+    scene_stem: str
+    script_names: tuple[str, ...] | None = None
+
+    @classmethod
+    def for_job(cls, job_id: str) -> RecordingNames:
+        """Names for a job odyc may have submitted earlier: from the journal, else the id."""
+        try:
+            record = journal.find_submission(job_id)
+        except OSError:
+            record = None
+        if record is not None and record.scene:
+            return cls(scene_stem_of(record.scene), record.script_names)
+        return cls(f"job-{job_id}")
+
+
+def scene_stem_of(scene_path: str) -> str:
+    """The file-name stem downloads are named after (`stdin` for `-`)."""
+    return "stdin" if scene_path == "-" else Path(scene_path).stem or "scene"
+
+
+def resume_commands(job_id: str, download_dir: Path | None = None) -> tuple[str, str]:
+    """The exact commands to continue waiting for a job, and to cancel it."""
+    quoted = shlex.quote(job_id)
+    wait = f"odyc jobs wait {quoted}"
+    if download_dir is not None:
+        wait += f" --download {shlex.quote(str(download_dir))}"
+    return wait, f"odyc jobs cancel {quoted}"
+
+
+def follow_job(
+    client: OdysseyClient,
+    job_id: str,
+    options: WaitOptions,
+    names: RecordingNames,
+    *,
+    queue_estimate_minutes: float | None = None,
+) -> int:
+    """Wait for `job_id` to end, report it, download if asked; returns the exit code."""
+    try:
+        with StatusDisplay(job_id, queue_estimate_minutes=queue_estimate_minutes) as display:
+            final = client.wait(
+                job_id,
+                poll_interval=options.poll_interval,
+                timeout=options.timeout,
+                on_update=display.update,
+            )
+    except KeyboardInterrupt:
+        return _interrupted(client, job_id, options)
+    except errors.JobFailedError as failure:
+        _journal_finished(job_id, "failed")
+        _print_final_json(failure.status, options)
+        print_error(f"job {job_id} failed: {redact_key(str(failure))}")
+        return ExitCode.JOB_FAILED
+    except errors.JobCancelledError as cancelled:
+        _journal_finished(job_id, "cancelled")
+        _print_final_json(cancelled.status, options)
+        print_error(f"job {job_id} was cancelled")
+        return ExitCode.JOB_CANCELLED
+    except errors.WaitTimeoutError as timeout:
+        wait, cancel = resume_commands(job_id, options.download_dir)
+        last = timeout.last_status.status if timeout.last_status else "unknown"
+        print_error(
+            f"gave up waiting for job {job_id} after {format_duration(options.timeout or 0)} "
+            f"(last status: {last}); the job goes on",
+            f"keep waiting with: {wait}    cancel it with: {cancel}",
+        )
+        return ExitCode.API_ERROR
+    except errors.OdysseyError as error:
+        message, hint = describe_api_error(error)
+        wait, _ = resume_commands(job_id, options.download_dir)
+        print_error(message, hint)
+        print_note(f"job {job_id} was submitted and goes on; resume with: {wait}")
+        return ExitCode.API_ERROR
+    _journal_finished(job_id, final.status)
+    downloaded: list[dict[str, object]] = []
+    if options.download_dir is not None:
+        try:
+            downloaded = _download(final, options.download_dir, names)
+        except KeyboardInterrupt:
+            wait, _ = resume_commands(job_id, options.download_dir)
+            print_note(f"interrupted: job {job_id} is complete; finish downloading with: {wait}")
+            return ExitCode.INTERRUPTED
+        except (OSError, _DownloadFailed) as error:
+            wait, _ = resume_commands(job_id, options.download_dir)
+            print_error(
+                f"job {job_id} completed, but downloading failed: {redact_key(str(error))}",
+                f"run again to continue where it stopped: {wait}",
+            )
+            return ExitCode.API_ERROR
+    if options.json_output:
+        document = final.model_dump(mode="json")
+        if options.download_dir is not None:
+            document["downloads"] = downloaded
+        print(json.dumps(document, indent=2))
+    else:
+        print_recordings(final, names)
+    return ExitCode.OK
+
+
+def print_recordings(status: JobStatus, names: RecordingNames) -> None:
+    """The completed job's recordings, one line each, on stdout."""
+    count = len(status.streams)
+    print(f"job {status.job_id} completed: {count} recording{'s' if count != 1 else ''}")
+    for stream in status.streams:
+        print("  " + describe_stream(stream, names.script_names))
+
+
+def describe_stream(stream: StreamInfo, script_names: tuple[str, ...] | None) -> str:
+    """`script "intro" (#0) · stream s_1 · 9.0s · http://...video.mp4`"""
+    index = stream.script_index
+    if index is not None and script_names is not None and 0 <= index < len(script_names):
+        script = f'script "{script_names[index]}" (#{index})'
+    elif index is not None:
+        script = f"script #{index}"
+    else:
+        script = "script"
+    parts = [script, f"stream {stream.stream_id}"]
+    if stream.duration_seconds is not None:
+        parts.append(f"{stream.duration_seconds:g}s")
+    if stream.failure_message:
+        parts.append(f"failed: {stream.failure_message}")
+    parts.append(stream.video_url or "(no video)")
+    return " · ".join(parts)
+
+
+class _DownloadFailed(Exception):
+    pass
+
+
+def _download(status: JobStatus, dest: Path, names: RecordingNames) -> list[dict[str, object]]:
+    from odyssey_dsl.downloads import DownloadError, download_all, plan_downloads
+
+    items = plan_downloads(status.streams, dest, names.scene_stem, names.script_names)
+    try:
+        with DownloadDisplay() as display:
+            results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
+    except DownloadError as error:
+        raise _DownloadFailed(str(error)) from None
+    return [
+        {
+            "stream_id": r.item.stream_id,
+            "kind": r.item.kind,
+            "path": str(r.item.path),
+            "bytes": r.size,
+            "skipped": r.skipped,
+        }
+        for r in results
+    ]
+
+
+def _interrupted(client: OdysseyClient, job_id: str, options: WaitOptions) -> int:
+    wait, cancel = resume_commands(job_id, options.download_dir)
+    if options.cancel_on_interrupt:
+        try:
+            result = client.cancel(job_id)
+        except errors.OdysseyError as error:
+            message, hint = describe_api_error(error)
+            print_error(f"interrupted, and could not cancel job {job_id}: {message}", hint)
+            print_note(f"the job goes on; resume with: {wait}")
+            return ExitCode.INTERRUPTED
+        _journal_finished(job_id, result.status)
+        print_note(f"interrupted: cancelled job {job_id} (status: {result.status})")
+        return ExitCode.INTERRUPTED
+    print_note(
+        f"\ninterrupted: job {job_id} was NOT cancelled and goes on.\n"
+        f"  resume waiting: {wait}\n"
+        f"  cancel it:      {cancel}"
+    )
+    return ExitCode.INTERRUPTED
+
+
+def _print_final_json(status: JobStatus, options: WaitOptions) -> None:
+    if options.json_output:
+        print(json.dumps(status.model_dump(mode="json"), indent=2))
+
+
+def _journal_finished(job_id: str, status: str) -> None:
+    try:
+        journal.append_record(journal.FinishedRecord(job_id, status))
+    except OSError as error:
+        print(f"odyc: warning: could not update the job journal: {error}", file=sys.stderr)

@@ -1,0 +1,172 @@
+"""`odyc recordings get|list`: look up stream recordings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from odyssey_dsl.cli.argument_types import MAX_PAGE_SIZE, non_negative, page_size
+from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
+from odyssey_dsl.cli.submit import add_api_url_argument
+
+if TYPE_CHECKING:
+    from odyssey_dsl.api import OdysseyClient
+    from odyssey_dsl.api.wire import Recording
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="odyc recordings",
+        description="Look up the recordings of your streams. The API key is read from the "
+        "ODYSSEY_API_KEY environment variable.",
+        epilog=EXIT_CODES_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    get = commands.add_parser(
+        "get",
+        help="show one stream's recording (its download links)",
+        description="Show a stream's recording: fresh links (valid about an hour) to its "
+        "video, events, thumbnail and preview; --download saves them.",
+        epilog=EXIT_CODES_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    get.add_argument("stream_id", metavar="STREAM_ID")
+    get.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    get.add_argument(
+        "--download",
+        metavar="DIR",
+        type=Path,
+        help="save the recording's files into DIR (named recording.stream.<id>.<kind>.<ext>)",
+    )
+    add_api_url_argument(get)
+    listing = commands.add_parser(
+        "list",
+        help="list your stream recordings",
+        description="List your stream recordings, newest first (one page unless --all).",
+        epilog=EXIT_CODES_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    listing.add_argument(
+        "--limit",
+        type=page_size,
+        default=20,
+        metavar="N",
+        help=f"recordings per page, 1-{MAX_PAGE_SIZE} (default: 20)",
+    )
+    listing.add_argument(
+        "--offset", type=non_negative, default=0, metavar="N", help="skip the first N"
+    )
+    listing.add_argument(
+        "--all", action="store_true", help="fetch every page (--limit is then the page size)"
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON (for scripts)")
+    add_api_url_argument(listing)
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """Entry point of `odyc recordings`."""
+    args = build_parser().parse_args(argv)
+    action = _get if args.command == "get" else _list
+    return _api(args, lambda client: action(client, args))
+
+
+def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
+    recording = client.get_recording(args.stream_id)
+    downloads: list[dict[str, object]] = []
+    if args.download is not None:
+        downloads_or_code = _download(recording, args.download)
+        if isinstance(downloads_or_code, int):
+            return downloads_or_code
+        downloads = downloads_or_code
+    if args.json:
+        document = recording.model_dump(mode="json")
+        if args.download is not None:
+            document["downloads"] = downloads
+        print(json.dumps(document, indent=2))
+        return ExitCode.OK
+    print(f"recording of stream {recording.stream_id}")
+    for label, value in (
+        ("duration", f"{recording.duration_seconds:g}s" if recording.duration_seconds else None),
+        ("frames", recording.frame_count),
+        ("video", recording.video_url),
+        ("events", recording.events_url),
+        ("thumbnail", recording.thumbnail_url),
+        ("preview", recording.preview_url),
+    ):
+        if value is not None:
+            print(f"  {label + ':':11}{value}")
+    return ExitCode.OK
+
+
+def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int:
+    from odyssey_dsl.api.wire import StreamInfo
+    from odyssey_dsl.cli.api_calls import redact_key
+    from odyssey_dsl.cli.terminal import DownloadDisplay, print_error
+    from odyssey_dsl.downloads import DownloadError, download_all, plan_downloads
+
+    stream = StreamInfo.model_validate(recording.model_dump())
+    items = plan_downloads([stream], dest, "recording")
+    try:
+        with DownloadDisplay() as display:
+            results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
+    except (DownloadError, OSError) as error:
+        print_error(
+            f"downloading failed: {redact_key(str(error))}",
+            "run the same command again to continue where it stopped",
+        )
+        return ExitCode.API_ERROR
+    return [
+        {"kind": r.item.kind, "path": str(r.item.path), "bytes": r.size, "skipped": r.skipped}
+        for r in results
+    ]
+
+
+def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
+    from odyssey_dsl.cli.terminal import optional, print_table
+
+    if args.all:
+        recordings, offset = [], 0
+        while True:
+            page = client.list_stream_recordings(limit=args.limit, offset=offset)
+            recordings.extend(page.recordings)
+            offset += len(page.recordings)
+            if not page.recordings or offset >= page.total:
+                break
+        total = len(recordings)
+    else:
+        page = client.list_stream_recordings(limit=args.limit, offset=args.offset)
+        recordings, total = page.recordings, page.total
+    if args.json:
+        document = {
+            "recordings": [r.model_dump(mode="json") for r in recordings],
+            "total": total,
+            "limit": args.limit,
+            "offset": 0 if args.all else args.offset,
+        }
+        print(json.dumps(document, indent=2))
+        return ExitCode.OK
+    print_table(
+        ["STREAM ID", "SIZE", "STARTED", "ENDED", "DURATION"],
+        [
+            [
+                r.stream_id,
+                f"{r.width}x{r.height}" if r.width and r.height else "-",
+                optional(r.started_at),
+                optional(r.ended_at),
+                optional(r.duration_seconds, lambda s: f"{s:g}s"),
+            ]
+            for r in recordings
+        ],
+    )
+    return ExitCode.OK
+
+
+def _api(args: argparse.Namespace, action: Callable[[OdysseyClient], int]) -> int:
+    from odyssey_dsl.cli.api_calls import run_with_client
+
+    return run_with_client(args.api_url, action)
