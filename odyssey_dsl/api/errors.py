@@ -136,3 +136,7 @@ class WaitTimeoutError(OdysseyError):
         self.job_id = job_id
         self.last_status = last_status
         """The last status seen, or None if no poll succeeded."""
+
+
+class UnknownJobStatusWarning(UserWarning):
+    """The server reported a job status the client does not know; it is treated as running."""

@@ -1,0 +1,190 @@
+"""Reading answers: a successful one becomes its model, a failed one a typed `OdysseyError`.
+
+Shared by the sync and async clients. Everything taken from the server's answer is redacted
+(the API key and the token are removed) before it goes into an error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+from pydantic import ValidationError as PydanticValidationError
+
+from odyssey_dsl.api.auth import redact
+from odyssey_dsl.api.calls import ApiCall, ModelT, describe_validation_errors
+from odyssey_dsl.api.errors import (
+    API_KEY_HINT,
+    AuthenticationError,
+    CannotCancelError,
+    InvalidRequestError,
+    NetworkError,
+    NotFoundError,
+    OdysseyError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RequestTimeoutError,
+    ServerError,
+)
+from odyssey_dsl.api.retry import parse_retry_after, was_never_sent
+
+MAX_DETAIL_CHARS = 300
+MAYBE_SUBMITTED_HINT = (
+    "the job may have been created anyway: check `odyc jobs list --active` before submitting again"
+)
+
+
+def decode(call: ApiCall[ModelT], response: httpx.Response) -> ModelT:
+    """The model of a successful answer; `ServerError` if it is not what the API sends."""
+    try:
+        return call.answer.model_validate_json(response.content)
+    except PydanticValidationError as error:
+        problems = describe_validation_errors(error.errors(include_input=False))
+        raise ServerError(
+            f"the API's answer to the request to {call.action} could not be read ({problems}); "
+            "is the API URL right?",
+            status_code=response.status_code,
+        ) from None
+
+
+def detail_of(response: httpx.Response, secrets: Iterable[str]) -> str | None:
+    """The server's explanation: JSON `detail` (a string, or a FastAPI-style list of problems,
+    flattened), else the start of a non-JSON body; redacted and shortened."""
+    text = response.text.strip()
+    if not text:
+        return None
+    try:
+        body: Any = json.loads(text)
+    except ValueError:
+        detail = text if "<html" not in text[:200].lower() else None
+    else:
+        raw = body.get("detail", body.get("message")) if isinstance(body, dict) else body
+        if raw is None:
+            detail = None
+        elif isinstance(raw, str):
+            detail = raw
+        elif isinstance(raw, list) and all(isinstance(item, dict) for item in raw):
+            detail = describe_validation_errors(raw)
+        else:
+            detail = json.dumps(raw)
+    if detail is None:
+        return None
+    detail = redact(" ".join(detail.split()), secrets)
+    if len(detail) > MAX_DETAIL_CHARS:
+        detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
+    return detail or None
+
+
+def error_for_response(
+    call: ApiCall[Any], response: httpx.Response, secrets: Iterable[str]
+) -> OdysseyError:
+    """The typed error for a failed answer to `call`."""
+    status = response.status_code
+    detail = detail_of(response, secrets)
+    said = f": {detail}" if detail else ""
+    code = f"{status} {response.reason_phrase}".strip()
+
+    if call.kind == "auth":
+        if status == 401:
+            return AuthenticationError(
+                f"the Odyssey API rejected the API key ({code}); {API_KEY_HINT} with a valid key",
+                status_code=status,
+                detail=detail,
+            )
+        if status == 422:
+            return AuthenticationError(
+                f"the API key is malformed ({code}; keys look like 'ody_…'); {API_KEY_HINT} "
+                "with a valid key",
+                status_code=status,
+                detail=detail,
+            )
+        if status == 403:
+            return PermissionDeniedError(
+                f"this API key may not use the Simulate API ({code}){said}",
+                status_code=status,
+                detail=detail,
+            )
+    if status == 401:
+        return AuthenticationError(
+            f"the Odyssey API refused the access token even after renewing it ({code}); "
+            f"check the API key: {API_KEY_HINT}",
+            status_code=status,
+            detail=detail,
+        )
+    if status == 403:
+        about = call.subject or "this resource"
+        return PermissionDeniedError(
+            f"you are not allowed to access {about} ({code}){said}; it may belong to another "
+            "account",
+            status_code=status,
+            detail=detail,
+        )
+    if status == 404:
+        about = call.subject or "the requested resource"
+        return NotFoundError(
+            f"{about} was not found ({code}); {call.not_found_hint}",
+            status_code=status,
+            detail=detail,
+        )
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        wait = f"; the server asked to wait {retry_after:g} s" if retry_after is not None else ""
+        return RateLimitedError(
+            f"the Odyssey API is limiting the rate of requests ({code}){said}{wait}; "
+            "try again later",
+            status_code=status,
+            detail=detail,
+            retry_after=retry_after,
+        )
+    if call.kind == "cancel" and status in (400, 409):
+        return CannotCancelError(
+            f"{call.subject or 'the job'} cannot be cancelled"
+            f"{said or ': only pending or dispatched jobs can be cancelled'}",
+            status_code=status,
+            detail=detail,
+        )
+    if status in (400, 422):
+        return InvalidRequestError(
+            f"the Odyssey API refused the request to {call.action} ({code}){said}",
+            status_code=status,
+            detail=detail,
+        )
+    if status >= 500:
+        hint = MAYBE_SUBMITTED_HINT if call.kind == "submit" else "try again in a moment"
+        return ServerError(
+            f"the Odyssey API failed to {call.action} ({code}){said}; {hint}",
+            status_code=status,
+            detail=detail,
+        )
+    return OdysseyError(
+        f"unexpected answer from the Odyssey API to the request to {call.action} ({code}){said}",
+        status_code=status,
+        detail=detail,
+    )
+
+
+def error_for_failure(
+    call: ApiCall[Any], error: httpx.HTTPError, base_url: str, timeout: float
+) -> NetworkError:
+    """The typed error for a request that got no answer."""
+    reason = str(error).strip() or type(error).__name__
+    maybe_submitted = call.kind == "submit" and not was_never_sent(error)
+    hint = f"; {MAYBE_SUBMITTED_HINT}" if maybe_submitted else ""
+    if isinstance(error, httpx.TimeoutException) and not isinstance(error, httpx.ConnectTimeout):
+        return RequestTimeoutError(
+            f"the Odyssey API at {base_url} did not answer the request to {call.action} within "
+            f"{timeout:g} s{hint}",
+            maybe_submitted=maybe_submitted,
+        )
+    if was_never_sent(error) or isinstance(error, httpx.UnsupportedProtocol):
+        return NetworkError(
+            f"could not connect to the Odyssey API at {base_url} ({reason}); check the network "
+            "and the API URL (--api-url or ODYSSEY_API_URL)"
+        )
+    return NetworkError(
+        f"the connection to the Odyssey API at {base_url} broke during the request to "
+        f"{call.action} ({reason}){hint}",
+        maybe_submitted=maybe_submitted,
+    )
