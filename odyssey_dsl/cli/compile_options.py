@@ -1,0 +1,237 @@
+"""The options that `odyc FILE` and `odyc check FILE...` share, and what they mean.
+
+`add_compile_options` registers them on a parser; `compile_settings` turns the parsed
+arguments into a `CompileSettings` value, raising `UsageError` (exit 2) for values that
+argparse alone cannot check (a `--vars` file that cannot be read, say).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from odyssey_dsl.compiler import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
+
+DiagnosticFormat = Literal["text", "json", "github"]
+FORMATS: tuple[DiagnosticFormat, ...] = ("text", "json", "github")
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out; the CLI prints it and exits with 2."""
+
+
+@dataclass(frozen=True)
+class CompileSettings:
+    """Everything the shared options ask of the compiler and of the diagnostics output."""
+
+    variables: Mapping[str, object] = field(default_factory=dict)
+    portrait: bool | None = None
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    min_gap_ms: int = DEFAULT_MIN_GAP_MS
+    werror: bool = False
+    format: DiagnosticFormat = "text"
+
+
+def add_compile_options(parser: argparse.ArgumentParser) -> None:
+    """Register --var, --vars, --portrait/--landscape, --max-entries, --min-gap, --werror
+    and --format on `parser`."""
+    values = parser.add_argument_group("variables")
+    values.add_argument(
+        "--var",
+        dest="var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        type=variable_assignment,
+        help="set variable NAME, overriding the scene's `let NAME = ...` (repeatable). "
+        'VALUE is read as JSON when it is valid JSON (3, 1.5, true, [1, 2], "text"), '
+        "otherwise taken as a string (--var subject=cat)",
+    )
+    values.add_argument(
+        "--vars",
+        dest="vars_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        type=Path,
+        help="set variables from a JSON or TOML file holding one object/table of "
+        "NAME = VALUE (repeatable; later files and --var win)",
+    )
+    checks = parser.add_argument_group("checks and diagnostics")
+    orientation = checks.add_mutually_exclusive_group()
+    orientation.add_argument(
+        "--portrait",
+        dest="portrait",
+        action="store_const",
+        const=True,
+        default=None,
+        help="render in portrait, whatever the scene's `portrait:` says",
+    )
+    orientation.add_argument(
+        "--landscape",
+        dest="portrait",
+        action="store_const",
+        const=False,
+        help="render in landscape, whatever the scene's `portrait:` says",
+    )
+    checks.add_argument(
+        "--max-entries",
+        metavar="N",
+        type=positive_count,
+        default=DEFAULT_MAX_ENTRIES,
+        help=f"most entries a job may have after loops are expanded "
+        f"(default: {DEFAULT_MAX_ENTRIES:,})",
+    )
+    checks.add_argument(
+        "--min-gap",
+        metavar="DURATION",
+        type=minimum_gap,
+        default=DEFAULT_MIN_GAP_MS,
+        help=f"warn when two entries of one stream are closer than this "
+        f"(default: {DEFAULT_MIN_GAP_MS}ms; 0 turns the warning off)",
+    )
+    checks.add_argument(
+        "--werror",
+        action="store_true",
+        help="treat warnings as errors (exit 1; no JSON is written)",
+    )
+    checks.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="how diagnostics are shown: text for people (default, on stderr); json, an "
+        "array of objects, or github, GitHub Actions annotations (both on stdout, unless the "
+        "compiled JSON goes there: then on stderr)",
+    )
+
+
+def compile_settings(args: argparse.Namespace) -> CompileSettings:
+    """The settings asked for by the options `add_compile_options` registered."""
+    variables: dict[str, object] = {}
+    for path in args.vars_files:
+        variables.update(read_variables_file(path))
+    for name, value in args.var:
+        variables[name] = value
+    return CompileSettings(
+        variables=variables,
+        portrait=args.portrait,
+        max_entries=args.max_entries,
+        min_gap_ms=args.min_gap,
+        werror=args.werror,
+        format=args.format,
+    )
+
+
+def variable_assignment(text: str) -> tuple[str, object]:
+    """`NAME=VALUE` of `--var`: VALUE as JSON when it parses, else the text itself."""
+    name, equals, raw = text.partition("=")
+    name = name.strip()
+    if not equals:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=VALUE, got {text!r} (for example --var subject=cat)"
+        )
+    if not name.isidentifier():
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is not a variable name (letters, digits and _, not starting with a digit)"
+        )
+    try:
+        value: object = json.loads(raw)
+    except ValueError:
+        value = raw
+    return name, value
+
+
+def read_variables_file(path: Path) -> dict[str, object]:
+    """The object of a `--vars` file: JSON, or TOML (by the `.toml` suffix, or when the
+    text is not JSON). Raises `UsageError` with the reason."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot read --vars file '{path}': {reason}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"--vars file '{path}' is not UTF-8 text") from None
+    if path.suffix.lower() == ".toml":
+        return _toml_object(path, text)
+    try:
+        loaded = json.loads(text)
+    except ValueError as json_error:
+        if path.suffix.lower() == ".json":
+            raise UsageError(f"--vars file '{path}' is not valid JSON: {json_error}") from None
+        return _toml_object(path, text, json_error)
+    if not isinstance(loaded, dict):
+        raise UsageError(
+            f"--vars file '{path}' must hold a JSON object of NAME: VALUE, not {_json_kind(loaded)}"
+        )
+    return _checked_names(path, loaded)
+
+
+def _toml_object(path: Path, text: str, json_error: ValueError | None = None) -> dict[str, object]:
+    import tomllib
+
+    try:
+        loaded = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        if json_error is not None:
+            raise UsageError(
+                f"--vars file '{path}' is neither JSON ({json_error}) nor TOML ({error})"
+            ) from None
+        raise UsageError(f"--vars file '{path}' is not valid TOML: {error}") from None
+    return _checked_names(path, loaded)
+
+
+def _checked_names(path: Path, loaded: dict[str, object]) -> dict[str, object]:
+    for name in loaded:
+        if not name.isidentifier():
+            raise UsageError(f"--vars file '{path}': {name!r} is not a variable name")
+    return loaded
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def positive_count(text: str) -> int:
+    """A whole number of at least 1 (`--max-entries`)."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {text}")
+    return value
+
+
+def minimum_gap(text: str) -> int:
+    """A duration such as `100ms` or `1s` (`--min-gap`), in milliseconds; `0` is allowed."""
+    from odyssey_dsl.durations import DurationError, parse_duration
+
+    if text.strip() == "0":
+        return 0
+    try:
+        return parse_duration(text.strip())
+    except DurationError as error:
+        hint = " (a duration needs a unit, e.g. 100ms or 1s)" if _is_number(text) else ""
+        raise argparse.ArgumentTypeError(f"{error.message}{hint}") from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,82 @@
+"""Reading the scenes named on the command line (a path, or `-` for standard input)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from odyssey_dsl import diagnostics as diag
+from odyssey_dsl.cli.compile_options import CompileSettings, UsageError
+from odyssey_dsl.compiler import CompileResult, compile_file, compile_source
+from odyssey_dsl.source import SourceFile, decode_source
+
+STDIN_NAME = "<stdin>"
+"""How standard input is named in diagnostics."""
+
+
+def compile_scene(file: str, settings: CompileSettings) -> CompileResult:
+    """Compile the scene `file` (`-` reads standard input; images are then looked up from
+    the current directory). Raises `UsageError` when the file cannot be read."""
+    if file == "-":
+        return _compile_stdin(settings)
+    if not file:
+        raise UsageError("the file name is empty")
+    try:
+        return compile_file(
+            Path(file),
+            variables=settings.variables,
+            portrait=settings.portrait,
+            max_entries=settings.max_entries,
+            min_gap_ms=settings.min_gap_ms,
+            werror=settings.werror,
+        )
+    except OSError as error:
+        raise UsageError(f"cannot read '{file}': {_reason(error)}") from None
+
+
+def display_name(file: str) -> str:
+    """The name diagnostics use for the command-line argument `file`."""
+    return STDIN_NAME if file == "-" else file
+
+
+def _compile_stdin(settings: CompileSettings) -> CompileResult:
+    stream = sys.stdin
+    if stream is None:
+        raise UsageError("cannot read standard input: it is closed")
+    try:
+        data = stream.buffer.read()
+    except OSError as error:
+        raise UsageError(f"cannot read standard input: {_reason(error)}") from None
+    try:
+        text = decode_source(data)
+    except UnicodeDecodeError as error:
+        # The same report as `compile_file` gives for a file.
+        source = SourceFile(STDIN_NAME, data.decode("utf-8", errors="replace"))
+        return CompileResult(
+            None,
+            [
+                diag.make(
+                    "E109",
+                    f"the input is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+                    f"{error.start})",
+                    STDIN_NAME,
+                    source.span(error.start, error.start + 1),
+                    help="save the file as UTF-8",
+                )
+            ],
+            source,
+        )
+    return compile_source(
+        text,
+        filename=STDIN_NAME,
+        base_dir=Path.cwd(),
+        variables=settings.variables,
+        portrait=settings.portrait,
+        max_entries=settings.max_entries,
+        min_gap_ms=settings.min_gap_ms,
+        werror=settings.werror,
+    )
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
