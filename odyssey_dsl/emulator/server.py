@@ -1,0 +1,168 @@
+"""Running the emulator with uvicorn: in a background thread (tests, benchmarks) or in the
+foreground until SIGINT/SIGTERM (`odyc emulator`)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import threading
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from types import FrameType
+
+import uvicorn
+
+from odyssey_dsl.emulator.app import create_app
+from odyssey_dsl.emulator.config import EmulatorConfig
+from odyssey_dsl.emulator.state import EmulatorState
+
+LOOPBACK = "127.0.0.1"
+STARTUP_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    """A started emulator: its base URL, configuration and (live) state."""
+
+    url: str
+    config: EmulatorConfig
+    state: EmulatorState
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0 picks a free port). Raises OSError."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _uvicorn_config(config: EmulatorConfig, state: EmulatorState) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(config, state),
+        # Leave the process's logging alone; requests are reported through the state's log.
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+        server_header=False,
+        # Plain asyncio and h11 (not uvloop/httptools): `edge` relies on h11's request cycle.
+        loop="asyncio",
+        http="h11",
+        ws="none",
+    )
+
+
+@contextlib.contextmanager
+def running_emulator(
+    config: EmulatorConfig | None = None,
+    host: str = LOOPBACK,
+    port: int = 0,
+    *,
+    state: EmulatorState | None = None,
+) -> Iterator[RunningEmulator]:
+    """Run an emulator in a background thread for the duration of a `with` block.
+
+    Binds `host:port` (port 0: any free port, the default) before yielding, so the URL is
+    usable at once; stops the server and joins its thread on exit.
+    """
+    config = config if config is not None else EmulatorConfig()
+    state = state if state is not None else EmulatorState(config)
+    sock = bind_socket(host, port)
+    server = uvicorn.Server(_uvicorn_config(config, state))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="odyc-emulator", daemon=True
+    )
+    thread.start()
+    try:
+        _wait_until_started(server, thread)
+        yield RunningEmulator(url_of(sock), config, state)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=STARTUP_TIMEOUT)
+        sock.close()
+
+
+def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    started = threading.Event()
+    for _ in range(int(STARTUP_TIMEOUT / 0.005)):
+        if server.started:
+            return
+        if not thread.is_alive():
+            raise RuntimeError("the emulator's server stopped while starting")
+        started.wait(0.005)
+    raise RuntimeError("the emulator's server did not start in time")
+
+
+class _QuietExitServer(uvicorn.Server):
+    """A uvicorn server that stops on SIGINT/SIGTERM and then simply returns.
+
+    uvicorn re-raises the signal after shutting down (so a Ctrl-C ends in KeyboardInterrupt);
+    the emulator's command prefers to say that it stopped and exit 0.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        self.should_exit = True
+
+
+def serve(
+    config: EmulatorConfig,
+    sock: socket.socket,
+    *,
+    state: EmulatorState | None = None,
+    on_started: Callable[[str], None] | None = None,
+) -> EmulatorState:
+    """Serve on the already bound `sock` until SIGINT or SIGTERM; returns the final state.
+
+    `on_started(url)` is called once the server accepts connections; give `state` an
+    `on_request` callback to hear of each request.
+    """
+    state = state if state is not None else EmulatorState(config)
+    server = _QuietExitServer(_uvicorn_config(config, state))
+    if on_started is not None:
+        notify = on_started
+        url = url_of(sock)
+        original_startup = server.startup
+
+        async def startup(sockets: list[socket.socket] | None = None) -> None:
+            await original_startup(sockets)
+            if server.started:
+                notify(url)
+
+        server.startup = startup  # type: ignore[method-assign]
+    server.run(sockets=[sock])
+    return state
