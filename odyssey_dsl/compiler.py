@@ -139,9 +139,17 @@ def _compile(
     found = list(parsed.diagnostics)
     job = None
     if parsed.scene is not None:
-        expanded = expand(parsed.scene, source, variables, base_dir, limits)
+        expanded = expand(
+            parsed.scene,
+            source,
+            variables,
+            base_dir,
+            limits,
+            parsed.broken_names,
+            report_unused=not parsed.has_broken_lines,
+        )
         found += expanded.diagnostics
-        if expanded.scripts is not None:
+        if expanded.scripts is not None and not parsed.has_broken_lines:
             found += check_timelines(expanded.scripts, source, limits)
             if not any(d.is_error for d in found):
                 job = build_job(expanded, limits)

@@ -1,0 +1,501 @@
+"""Stage 1 — parse: source text → `Scene` (the syntax tree) plus syntax diagnostics.
+
+The layout pass splits the file into logical lines; each is parsed with the Lark grammar
+(`grammar/ody.lark`, LALR); lines are then nested into blocks by indentation. A line that
+cannot be parsed is reported and skipped, so the other lines are still read and checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from odyssey_dsl import diagnostics as diag
+from odyssey_dsl import nodes as n
+from odyssey_dsl.__about__ import __version__
+from odyssey_dsl.diagnostics import Diagnostic
+from odyssey_dsl.durations import DurationError, parse_duration
+from odyssey_dsl.layout import LogicalLine, split_lines
+from odyssey_dsl.source import SourceFile, Span
+from odyssey_dsl.string_literals import find_escape_errors, fold, literal_content, unescape
+
+STATEMENT_KEYWORDS = ("at", "after", "let", "repeat", "for", "script", "portrait")
+KEYWORDS = (*STATEMENT_KEYWORDS, "start", "interact", "end", "every", "in", "with", "image")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    scene: n.Scene | None
+    diagnostics: tuple[Diagnostic, ...]
+    broken_names: frozenset[str]
+    """Names of `let`s on lines that could not be read: uses of them are not reported."""
+
+    @property
+    def has_broken_lines(self) -> bool:
+        """True when some statement could not be read at all (timeline checks would be noise)."""
+        return any(d.code.code in _LINE_LOSING_CODES for d in self.diagnostics)
+
+
+# Codes after which a statement is missing from the tree.
+_LINE_LOSING_CODES = frozenset({"E100", "E101", "E104", "E105"})
+
+
+def grammar_path() -> Path:
+    """The grammar file: inside the installed package, or `grammar/` of a source checkout."""
+    packaged = Path(__file__).parent / "grammar" / "ody.lark"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "grammar" / "ody.lark"
+
+
+@functools.cache
+def statement_parser() -> Lark:
+    """The LALR parser of one statement, built once per process.
+
+    The built parser is cached on disk in the user's cache directory (never inside the
+    installed package, which may be read-only); Lark checks the grammar's hash on load.
+    """
+    grammar = grammar_path().read_text(encoding="utf-8")
+    options = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True}
+    try:
+        from platformdirs import user_cache_dir
+
+        cache_dir = Path(user_cache_dir("odyc"))
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache_file = cache_dir / f"ody-grammar-{__version__}.lark-cache"
+        return Lark(grammar, cache=str(cache_file), **options)
+    except OSError:
+        return Lark(grammar, **options)
+
+
+def parse(source: SourceFile) -> ParseResult:
+    """Parse a whole scene (see the module docstring)."""
+    layout = split_lines(source)
+    found: list[Diagnostic] = list(layout.diagnostics)
+    builder = _BlockBuilder(source, found)
+    broken_names: set[str] = set()
+    for line in layout.lines:
+        builder.add(line, broken_names)
+    statements = builder.finish()
+    scene = n.Scene(source.span(0, len(source.text)), statements, layout.comments)
+    return ParseResult(scene, tuple(found), frozenset(broken_names))
+
+
+# --- blocks --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Frame:
+    indent: int
+    header: n.Repeat | n.ForLoop | n.ScriptBlock | None
+    body: list[n.Statement]
+
+
+_HEADER_TYPES = (n.Repeat, n.ForLoop, n.ScriptBlock)
+_LET_NAME = re.compile(r"let\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class _BlockBuilder:
+    """Nests parsed lines into blocks by their indentation."""
+
+    def __init__(self, source: SourceFile, found: list[Diagnostic]) -> None:
+        self.source = source
+        self.found = found
+        self.stack: list[_Frame] = [_Frame(0, None, [])]
+        self.pending: n.Repeat | n.ForLoop | n.ScriptBlock | None = None
+        self.pending_indent = 0
+        self.skip_deeper_than: int | None = None
+
+    def add(self, line: LogicalLine, broken_names: set[str]) -> None:
+        text = self.source.text[line.start : line.end]
+        if self.skip_deeper_than is not None:
+            if line.indent > self.skip_deeper_than:
+                # The body of a header that could not be read: check its syntax only.
+                parse_statement(self.source, line, self.found)
+                return
+            self.skip_deeper_than = None
+        if self.pending is not None:
+            header, self.pending = self.pending, None
+            if line.indent > self.pending_indent:
+                self.stack.append(_Frame(line.indent, header, []))
+            else:
+                self._missing_block(header)
+                self.stack[-1].body.append(header)
+        while line.indent < self.stack[-1].indent:
+            self._close()
+        if line.indent != self.stack[-1].indent:
+            self._bad_indent(line)
+            return
+        statement = parse_statement(self.source, line, self.found)
+        if statement is None:
+            let = _LET_NAME.match(text)
+            if let:
+                broken_names.add(let.group(1))
+            if text.endswith(":"):
+                self.skip_deeper_than = line.indent
+            return
+        if isinstance(statement, _HEADER_TYPES):
+            self.pending = statement
+            self.pending_indent = line.indent
+        else:
+            self.stack[-1].body.append(statement)
+
+    def finish(self) -> tuple[n.Statement, ...]:
+        if self.pending is not None:
+            self._missing_block(self.pending)
+            self.stack[-1].body.append(self.pending)
+            self.pending = None
+        while len(self.stack) > 1:
+            self._close()
+        return tuple(self.stack[0].body)
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        assert frame.header is not None
+        body = tuple(frame.body)
+        header = frame.header
+        closed: n.Statement
+        if isinstance(header, n.Repeat):
+            closed = n.Repeat(header.span, header.prefix, header.count, header.every, body)
+        elif isinstance(header, n.ForLoop):
+            closed = n.ForLoop(
+                header.span,
+                header.prefix,
+                header.var,
+                header.var_span,
+                header.items,
+                header.every,
+                body,
+            )
+        else:
+            closed = n.ScriptBlock(header.span, header.name, body)
+        self.stack[-1].body.append(closed)
+
+    def _missing_block(self, header: n.Repeat | n.ForLoop | n.ScriptBlock) -> None:
+        what = "script" if isinstance(header, n.ScriptBlock) else "loop"
+        self.found.append(
+            diag.make(
+                "E110",
+                f"this {what} has no body",
+                self.source.name,
+                header.span,
+                help="indent the lines that belong to it under the header, e.g.\n"
+                + self.source.line_text(header.span.line)
+                + '\n    interact "..."',
+            )
+        )
+
+    def _bad_indent(self, line: LogicalLine) -> None:
+        start = line.start
+        if line.indent > self.stack[-1].indent:
+            message = "unexpected indentation"
+            help_text = "only the lines of a block (after a header ending in `:`) are indented"
+        else:
+            message = "this line's indentation matches no enclosing block"
+            levels = ", ".join(str(frame.indent) for frame in self.stack)
+            help_text = f"indent it by one of the enclosing blocks' levels ({levels} spaces)"
+        self.found.append(
+            diag.make(
+                "E104",
+                message,
+                self.source.name,
+                self.source.span(start, line.end),
+                help=help_text,
+            )
+        )
+
+
+# --- one statement -------------------------------------------------------------------------
+
+
+def parse_statement(
+    source: SourceFile, line: LogicalLine, found: list[Diagnostic]
+) -> n.Statement | None:
+    """Parse one logical line; on a syntax error report it and return None."""
+    text = source.text[line.start : line.end]
+    try:
+        tree = statement_parser().parse(text)
+    except UnexpectedInput as error:
+        found.append(_syntax_error(source, line, text, error))
+        return None
+    builder = _NodeBuilder(source, line.start, found)
+    try:
+        return builder.statement(tree)
+    except _ActionOutsideTime:
+        return None
+
+
+class _ActionOutsideTime(Exception):
+    pass
+
+
+class _NodeBuilder:
+    """Lark tree of one line → nodes, with file spans (the line starts at `base`)."""
+
+    def __init__(self, source: SourceFile, base: int, found: list[Diagnostic]) -> None:
+        self.source = source
+        self.base = base
+        self.found = found
+
+    def span(self, item: Tree[Token] | Token) -> Span:
+        if isinstance(item, Token):
+            start, end = item.start_pos or 0, item.end_pos or 0
+        else:
+            start, end = item.meta.start_pos, item.meta.end_pos
+        return self.source.span(self.base + start, self.base + end)
+
+    def statement(self, tree: Tree[Token]) -> n.Statement:
+        kind = tree.data
+        span = self.span(tree)
+        if kind == "portrait":
+            return n.Portrait(span, tree.children[0].data == "true")  # type: ignore[union-attr]
+        if kind == "let":
+            name = tree.children[0]
+            assert isinstance(name, Token)
+            return n.Let(span, str(name), self.span(name), self.value(tree.children[1]))
+        if kind == "timed_action":
+            prefix, action = tree.children
+            return n.ActionStmt(span, self.prefix(prefix), self.action(action))  # type: ignore[arg-type]
+        if kind == "loop_header":
+            loop = tree.children[-1]
+            first = tree.children[0]
+            time = self.prefix(first) if len(tree.children) > 1 else None  # type: ignore[arg-type]
+            return self.loop(span, time, loop)  # type: ignore[arg-type]
+        if kind == "script_header":
+            return n.ScriptBlock(span, self.string(tree.children[0]), ())  # type: ignore[arg-type]
+        return n.ActionStmt(span, None, self.action(tree))
+
+    def loop(self, span: Span, prefix: n.TimePrefix | None, tree: Tree[Token]) -> n.Statement:
+        if tree.data == "repeat":
+            count, every = tree.children
+            return n.Repeat(span, prefix, self.value(count), self.time(every), ())
+        var, items, every = tree.children
+        assert isinstance(var, Token)
+        return n.ForLoop(
+            span, prefix, str(var), self.span(var), self.value(items), self.time(every), ()
+        )
+
+    def prefix(self, tree: Tree[Token]) -> n.TimePrefix:
+        time = self.time(tree.children[0])
+        if tree.data == "at":
+            return n.At(self.span(tree), time)
+        return n.After(self.span(tree), time)
+
+    def action(self, tree: Tree[Token]) -> n.Action:
+        span = self.span(tree)
+        if tree.data == "start":
+            prompt = self.string(tree.children[0])  # type: ignore[arg-type]
+            image = tree.children[1] if len(tree.children) > 1 else None
+            return n.Start(span, prompt, self.string(image) if image is not None else None)  # type: ignore[arg-type]
+        if tree.data == "interact":
+            return n.Interact(span, self.string(tree.children[0]))  # type: ignore[arg-type]
+        return n.End(span)
+
+    def time(self, tree: Tree[Token] | Token | None) -> n.Expr:
+        assert isinstance(tree, Tree)
+        if tree.data == "bare_number":
+            token = tree.children[0]
+            span = self.span(tree)
+            self.found.append(
+                diag.make(
+                    "E107",
+                    f"expected a duration, found the bare number `{token}`",
+                    self.source.name,
+                    span,
+                    help=f"durations need a unit: write `{token}s` for seconds or "
+                    f"`{token}ms` for milliseconds",
+                )
+            )
+            try:
+                ms = round(float(str(token)) * 1000)
+            except ValueError:  # pragma: no cover - NUMBER is always a float
+                ms = 0
+            return n.DurationLit(span, max(ms, 0), f"{token}s")
+        return self.value(tree)
+
+    def value(self, tree: Tree[Token] | Token | None) -> n.Expr:
+        assert isinstance(tree, Tree)
+        span = self.span(tree)
+        kind = tree.data
+        if kind == "string":
+            return self.string(tree)
+        if kind == "name":
+            return n.NameRef(span, str(tree.children[0]))
+        if kind == "true" or kind == "false":
+            return n.BoolLit(span, kind == "true")
+        if kind == "number":
+            text = str(tree.children[0])
+            return n.NumberLit(span, float(text) if "." in text else int(text), text)
+        if kind == "duration":
+            text = str(tree.children[0])
+            try:
+                ms = parse_duration(text)
+            except DurationError as error:
+                self.found.append(
+                    diag.make(error.code, error.message, self.source.name, span, error.help)
+                )
+                ms = -1  # reported; expansion treats the value as missing
+            return n.DurationLit(span, ms, text)
+        if kind == "list":
+            items = tuple(self.value(child) for child in tree.children if child is not None)
+            return n.ListLit(span, items)
+        raise AssertionError(f"unexpected value node {kind}")  # pragma: no cover
+
+    def string(self, tree: Tree[Token]) -> n.StringLit:
+        token = tree.children[0]
+        assert isinstance(token, Token)
+        span = self.span(token)
+        content, quote_length, triple = literal_content(str(token))
+        content_offset = span.start_offset + quote_length
+        for error in find_escape_errors(content):
+            start = content_offset + error.offset
+            self.found.append(
+                diag.make(
+                    "E102",
+                    error.message,
+                    self.source.name,
+                    self.source.span(start, start + error.length),
+                    help=error.help,
+                )
+            )
+        value = unescape(fold(content) if triple else content)
+        return n.StringLit(span, value, content_offset)
+
+
+# --- syntax error messages -----------------------------------------------------------------
+
+_TERMINAL_WORDS: dict[str, str] = {
+    "DURATION": "a duration such as `3s`",
+    "NUMBER": "a number",
+    "NAME": "a name",
+    "STRING": 'a string in double quotes ("...")',
+    "LONG_STRING": 'a string in double quotes ("...")',
+    "COLON": "`:`",
+    "EQUAL": "`=`",
+    "COMMA": "`,`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "$END": "the end of the line",
+}
+_WORD_ORDER = [
+    "COLON",
+    "AT",
+    "AFTER",
+    "START",
+    "INTERACT",
+    "END",
+    "REPEAT",
+    "FOR",
+    "LET",
+    "SCRIPT",
+    "PORTRAIT",
+    "DURATION",
+    "STRING",
+    "NUMBER",
+    "NAME",
+]
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _describe(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    return f"`{terminal.lstrip('_').lower()}`"
+
+
+def _expected_words(expected: set[str]) -> str:
+    ordered = sorted(
+        expected,
+        key=lambda t: (
+            _WORD_ORDER.index(t.lstrip("_")) if t.lstrip("_") in _WORD_ORDER else 99,
+            t,
+        ),
+    )
+    words: list[str] = []
+    for terminal in ordered:
+        word = _describe(terminal)
+        if word not in words:
+            words.append(word)
+    if len(words) > 6:
+        words = [*words[:5], "..."]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _syntax_error(
+    source: SourceFile, line: LogicalLine, text: str, error: UnexpectedInput
+) -> Diagnostic:
+    position = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+    if isinstance(error, UnexpectedToken):
+        expected = set(error.expected)
+        if error.token.type == "$END":
+            position, length, found_text = len(text), 0, "the end of the line"
+        else:
+            position = error.token.start_pos or 0
+            length = len(str(error.token))
+            found_text = f"`{_shorten(str(error.token))}`"
+    elif isinstance(error, UnexpectedCharacters):
+        expected = set(error.allowed)
+        bad_word = _WORD.match(text, position)
+        length = len(bad_word.group()) if bad_word else 1
+        found_text = f"`{_shorten(text[position : position + length])}`"
+    else:  # pragma: no cover - other UnexpectedInput kinds do not occur with LALR
+        expected, length, found_text = set(), 1, "something unexpected"
+    start = line.start + position
+    span = source.span(start, start + max(length, 1) if position < len(text) else start)
+    expected.discard("LONG_STRING")
+    before = text[:position].rstrip()
+    previous = before.split()[-1] if before.split() else None
+    word_match = _WORD.match(text, position)
+    word = word_match.group() if word_match else None
+
+    keywords = {t.lstrip("_").lower() for t in expected if t.lstrip("_").lower() in KEYWORDS}
+    if position == 0:
+        keywords |= set(STATEMENT_KEYWORDS) | {"start", "interact", "end"}
+    if word and word not in KEYWORDS and keywords:
+        suggestion = difflib.get_close_matches(word, sorted(keywords), n=1, cutoff=0.6)
+        if suggestion:
+            return diag.make(
+                "E105",
+                f"unknown keyword `{word}`",
+                source.name,
+                span,
+                help=f"did you mean `{suggestion[0]}`?",
+            )
+
+    help_text: str | None
+    if position == 0:
+        message = f"expected a statement, found {found_text}"
+        help_text = (
+            'a statement is a timed action (`at 3s: interact "..."`), `let`, a loop '
+            "(`repeat`/`for`), `script`, or `portrait`"
+        )
+    else:
+        where = f" after `{_shorten(previous)}`" if previous else ""
+        message = f"expected {_expected_words(expected)}{where}, found {found_text}"
+        help_text = _hint(expected, previous, text)
+    return diag.make("E100", message, source.name, span, help=help_text)
+
+
+def _hint(expected: set[str], previous: str | None, text: str) -> str | None:
+    if "COLON" in expected and previous is not None:
+        if text.lstrip().startswith(("at", "after")):
+            return 'a timed action is written like `at 3s: interact "..."` (note the `:`)'
+        return "a block header ends with `:`"
+    if "DURATION" in expected:
+        return "durations are numbers with units: `3s`, `250ms`, `1m30s`"
+    if "STRING" in expected:
+        return 'prompts are written in double quotes: `interact "The cat looks outside"`'
+    return None
+
+
+def _shorten(text: str | None, limit: int = 30) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
