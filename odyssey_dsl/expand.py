@@ -7,6 +7,7 @@ images; the order and balance of the resulting entries are checked by `check`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Mapping
@@ -647,10 +648,8 @@ def _referenced_names(statements: tuple[n.Statement, ...]) -> set[str]:
             for item in value.items:
                 expr(item)
         elif isinstance(value, n.StringLit):
-            try:
+            with contextlib.suppress(TemplateFailure):
                 names.update(compile_template(value.value).names)
-            except TemplateFailure:
-                pass
 
     for statement in statements:
         if isinstance(statement, n.Let):
