@@ -241,7 +241,7 @@ _CODES = [
         _E,
         "A template uses a name that is not defined.",
         'at 0s: start "a {{ subject }}"\nat 1s: end\n',
-        (1, 14),
+        (1, 20),
     ),
     Code(
         "E303",

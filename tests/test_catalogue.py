@@ -1,0 +1,42 @@
+"""Every diagnostic code of the catalogue is triggered by its example at the stated place."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from odyssey_dsl import compile_source
+from odyssey_dsl.diagnostics import CATALOGUE, Severity
+
+WITH_EXAMPLES = [code for code in CATALOGUE.values() if code.example]
+
+
+@pytest.mark.parametrize("entry", WITH_EXAMPLES, ids=[c.code for c in WITH_EXAMPLES])
+def test_example_triggers_its_code_at_its_place(entry) -> None:  # type: ignore[no-untyped-def]
+    result = compile_source(entry.example, filename="example.ody")
+    hits = [d for d in result.diagnostics if d.code.code == entry.code]
+    assert hits, f"{entry.code} not reported; got {[d.code.code for d in result.diagnostics]}"
+    first = hits[0]
+    assert (first.span.line, first.span.column) == entry.example_at
+    assert first.severity is entry.severity
+    if entry.severity is Severity.ERROR:
+        assert result.job is None
+    else:
+        assert result.job is not None
+
+
+@pytest.mark.parametrize("entry", WITH_EXAMPLES, ids=[c.code for c in WITH_EXAMPLES])
+def test_example_reports_no_follow_on_noise(entry) -> None:  # type: ignore[no-untyped-def]
+    """A catalogue example shows one problem: it must not drag other errors along."""
+    result = compile_source(entry.example, filename="example.ody")
+    other_errors = [d.code.code for d in result.errors if d.code.code != entry.code]
+    assert other_errors == []
+
+
+def test_codes_are_stable_and_unique() -> None:
+    assert all(re.fullmatch(r"[EW]\d{3}", code) for code in CATALOGUE)
+    names = [entry.name for entry in CATALOGUE.values()]
+    assert len(names) == len(set(names))
+    for code, entry in CATALOGUE.items():
+        assert (code[0] == "W") == (entry.severity is Severity.WARNING)
