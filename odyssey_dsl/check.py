@@ -60,10 +60,13 @@ _Problem = tuple[str, str, Span, str | None]
 
 
 def _where(entry: TimelineEntry) -> str:
-    text = f"line {entry.statement.span.line}"
-    if entry.iteration is not None:
-        text += f" (iteration {entry.iteration[1]} of the loop on line {entry.iteration[0]})"
-    return text
+    return f"line {entry.statement.span.line}{_in_iteration(entry)}"
+
+
+def _in_iteration(entry: TimelineEntry) -> str:
+    if entry.iteration is None:
+        return ""
+    return f" (iteration {entry.iteration[1]} of the loop on line {entry.iteration[0]})"
 
 
 def _at(entry: TimelineEntry) -> str:
@@ -84,8 +87,8 @@ def _check_script(script: ExpandedScript, limits: Limits) -> Iterator[_Problem]:
             if entry.time_ms < previous.time_ms:
                 yield (
                     "E501",
-                    f"this entry at {_at(entry)} comes before the entry at {_at(previous)} "
-                    f"on {_where(previous)}",
+                    f"this entry at {_at(entry)}{_in_iteration(entry)} comes before the entry "
+                    f"at {_at(previous)} on {_where(previous)}",
                     statement_span,
                     "entries must be in time order; a loop whose body lasts longer than its "
                     "`every` period overlaps its next iteration",
