@@ -5,10 +5,24 @@
 True
 """
 
+from typing import TYPE_CHECKING
+
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.compiler import CompileResult, compile_file, compile_source
 from odyssey_dsl.diagnostics import Diagnostic, Severity
-from odyssey_dsl.models import Job, ScriptEntry
+
+if TYPE_CHECKING:
+    from odyssey_dsl.models import Job, ScriptEntry
+
+
+def __getattr__(name: str) -> object:
+    # The pydantic models load on first use, so that lint-only runs start fast.
+    if name in ("Job", "ScriptEntry"):
+        from odyssey_dsl import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'odyssey_dsl' has no attribute {name!r}")
+
 
 __all__ = [
     "CompileResult",

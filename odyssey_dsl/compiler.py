@@ -10,11 +10,14 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.models import Job
 from odyssey_dsl.source import SourceFile, decode_source
+
+if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc check` is lean
+    from odyssey_dsl.models import Job
 
 DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MIN_GAP_MS = 100
@@ -29,6 +32,8 @@ class Limits:
     werror: bool = False
     portrait: bool | None = None
     """Overrides the file's `portrait:` when not None."""
+    emit_job: bool = True
+    """False for lint-only runs: every check runs, but no `Job` is built."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ class CompileResult:
 
     @property
     def ok(self) -> bool:
-        return self.job is not None and not self.errors
+        """No errors (with `emit_job`, the job is then set)."""
+        return not self.errors
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -62,8 +68,9 @@ def compile_source(
     min_gap_ms: int = DEFAULT_MIN_GAP_MS,
     werror: bool = False,
     portrait: bool | None = None,
+    emit_job: bool = True,
 ) -> CompileResult:
-    """Compile the text of a scene.
+    """Compile the text of a scene; `emit_job=False` runs every check without building the job.
 
     `variables` override the scene's `let`s of the same name (as `--var` does); `base_dir` is
     where relative image paths are looked up (default: the file's folder, else the current
@@ -73,7 +80,7 @@ def compile_source(
     source = SourceFile(name, text.removeprefix("\ufeff"))
     if base_dir is None:
         base_dir = Path(filename).parent if filename and filename != "-" else Path.cwd()
-    limits = Limits(max_entries, min_gap_ms, werror, portrait)
+    limits = Limits(max_entries, min_gap_ms, werror, portrait, emit_job)
     try:
         return _compile(source, dict(variables or {}), Path(base_dir), limits)
     except RecursionError:
@@ -91,6 +98,7 @@ def compile_file(
     min_gap_ms: int = DEFAULT_MIN_GAP_MS,
     werror: bool = False,
     portrait: bool | None = None,
+    emit_job: bool = True,
 ) -> CompileResult:
     """Read and compile a `.ody` file. An unreadable file raises `OSError`; an undecodable
     one is reported as diagnostic E109."""
@@ -124,6 +132,7 @@ def compile_file(
         min_gap_ms=min_gap_ms,
         werror=werror,
         portrait=portrait,
+        emit_job=emit_job,
     )
 
 
@@ -131,7 +140,6 @@ def _compile(
     source: SourceFile, variables: dict[str, object], base_dir: Path, limits: Limits
 ) -> CompileResult:
     from odyssey_dsl.check import check_timelines
-    from odyssey_dsl.emit import build_job
     from odyssey_dsl.expand import expand
     from odyssey_dsl.parse import parse
 
@@ -151,7 +159,9 @@ def _compile(
         found += expanded.diagnostics
         if expanded.scripts is not None and not parsed.has_broken_lines:
             found += check_timelines(expanded.scripts, source, limits)
-            if not any(d.is_error for d in found):
+            if limits.emit_job and not any(d.is_error for d in found):
+                from odyssey_dsl.emit import build_job
+
                 job = build_job(expanded, limits)
     if limits.werror:
         found = diag.promote_warnings(found)
