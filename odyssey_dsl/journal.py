@@ -152,7 +152,8 @@ def read_records(path: Path | None = None) -> tuple[list[JournalRecord], int]:
         text = target.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return [], 0
-    return parse_records(text.splitlines())
+    # only "\n" ends a record: splitlines() would also split inside a value at U+0085, U+2028...
+    return parse_records(text.split("\n"))
 
 
 def summarize(records: Iterable[JournalRecord]) -> list[JournalEntry]:

@@ -45,7 +45,7 @@ def describe_api_error(error: errors.OdysseyError) -> tuple[str, str | None]:
     elif isinstance(error, errors.RateLimitedError):
         hint = "the API is rate limiting this key; wait a little and try again"
     elif isinstance(error, errors.CannotCancelError):
-        hint = "only pending or dispatched jobs can be cancelled; `odyc jobs status ID` shows it"
+        hint = "`odyc jobs status JOB_ID` shows where the job is"
     elif isinstance(error, errors.ServerError):
         hint = "the service is having trouble; try again in a few minutes"
     elif isinstance(error, errors.NetworkError):

@@ -167,7 +167,7 @@ def describe_stream(stream: StreamInfo, script_names: tuple[str, ...] | None) ->
         parts.append(f"{stream.duration_seconds:g}s")
     if stream.failure_message:
         parts.append(f"failed: {stream.failure_message}")
-    parts.append(stream.video_url or "(no video)")
+    parts.append(stream.video_url or "(no recording yet)")
     return " · ".join(parts)
 
 

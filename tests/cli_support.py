@@ -1,0 +1,149 @@
+"""Running `odyc` as a subprocess against an emulator, for the CLI tests of the job commands.
+
+Every run gets a distinctive API key (`CANARY_KEY`) so that tests can assert it never shows up
+in anything odyc prints or writes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CANARY_KEY = "ody_SECRET_canary_123"
+"""The API key of every CLI test: grep for it everywhere."""
+
+SMALL_SCENE = 'at 0s: start "a cat"\nat 3s: end\n'
+
+# Ctrl-C reaches Python as KeyboardInterrupt only if SIGINT was not ignored when the process
+# started; a test runner may run with SIGINT ignored (which a child inherits), so the SIGINT
+# tests start odyc through this equivalent of `python -m odyssey_dsl` that restores it first.
+SIGINT_READY_MAIN = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from odyssey_dsl.cli.main import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def odyc_env(
+    api_url: str | None, state_dir: Path, *, key: str | None = CANARY_KEY
+) -> dict[str, str]:
+    """The environment of an odyc subprocess: no inherited Odyssey settings, a private journal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODYSSEY_", "ODYC_"))}
+    env.update({"ODYC_STATE_DIR": str(state_dir), "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"})
+    if api_url is not None:
+        env["ODYSSEY_API_URL"] = api_url
+    if key is not None:
+        env["ODYSSEY_API_KEY"] = key
+    return env
+
+
+def run_odyc(
+    args: Sequence[str],
+    env: dict[str, str],
+    *,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m odyssey_dsl ARGS` to completion; asserts no traceback and no key leak."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "odyssey_dsl", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert_clean_output(completed.stdout, completed.stderr)
+    return completed
+
+
+def assert_clean_output(stdout: str, stderr: str) -> None:
+    """No traceback and no API key in what odyc printed."""
+    for name, text in (("stdout", stdout), ("stderr", stderr)):
+        assert CANARY_KEY not in text, f"the API key leaked into {name}:\n{text}"
+        assert "Traceback (most recent call last)" not in text, f"traceback on {name}:\n{text}"
+
+
+def assert_no_key_in_tree(root: Path) -> None:
+    """The API key appears in no file name and no file content under `root`."""
+    for path in root.rglob("*"):
+        assert CANARY_KEY not in path.name
+        if path.is_file():
+            assert CANARY_KEY.encode() not in path.read_bytes(), f"the API key leaked into {path}"
+
+
+@dataclass
+class RunningOdyc:
+    """An odyc subprocess whose stderr is read line by line as it comes."""
+
+    process: subprocess.Popen[str]
+    stderr_lines: list[str] = field(default_factory=list)
+    _reader: threading.Thread | None = None
+
+    @classmethod
+    def start(
+        cls, args: Sequence[str], env: dict[str, str], cwd: Path | None = None
+    ) -> RunningOdyc:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SIGINT_READY_MAIN, *args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        running = cls(process)
+        running._reader = threading.Thread(target=running._read_stderr, daemon=True)
+        running._reader.start()
+        return running
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.stderr_lines.append(line)
+
+    def wait_for_stderr(self, text: str, timeout: float = 30) -> str:
+        """Block until a stderr line contains `text`; returns that line."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.stderr_lines):
+                if text in line:
+                    return line
+            if self.process.poll() is not None and self._reader is not None:
+                self._reader.join(timeout=1)
+                if not any(text in line for line in self.stderr_lines):
+                    break
+            time.sleep(0.02)
+        raise AssertionError(f"odyc never printed {text!r}; stderr so far:\n{self.stderr}")
+
+    def finish(self, timeout: float = 30) -> tuple[int, str, str]:
+        """Wait for the exit; returns (exit code, stdout, stderr) after checking for leaks."""
+        assert self.process.stdout is not None
+        stdout = self.process.stdout.read()
+        code = self.process.wait(timeout=timeout)
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        assert_clean_output(stdout, self.stderr)
+        return code, stdout, self.stderr
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.stderr_lines)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def submitted_job_id(stderr: str) -> str:
+    """The job id from odyc's `submitted job ID` line."""
+    for line in stderr.splitlines():
+        if line.startswith("submitted job "):
+            return line.removeprefix("submitted job ").strip()
+    raise AssertionError(f"no 'submitted job' line in:\n{stderr}")
