@@ -40,3 +40,16 @@ def test_codes_are_stable_and_unique() -> None:
     assert len(names) == len(set(names))
     for code, entry in CATALOGUE.items():
         assert (code[0] == "W") == (entry.severity is Severity.WARNING)
+
+
+def test_docs_table_is_generated_from_the_catalogue() -> None:
+    from pathlib import Path
+
+    from odyssey_dsl.catalogue_doc import render_markdown
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
+    assert docs.read_text(encoding="utf-8") == render_markdown(), (
+        "docs/diagnostics.md is stale: run `python -m odyssey_dsl.catalogue_doc > docs/diagnostics.md`"
+    )
+    for code in CATALOGUE:
+        assert f"| {code} |" in render_markdown()
