@@ -516,3 +516,10 @@ def test_closed_stdout_ends_quietly(scenes: Path) -> None:
     process.wait(timeout=60)
     assert "Traceback" not in stderr
     assert "Exception ignored" not in stderr
+
+
+def test_json_is_utf8_whatever_the_locale(scenes: Path) -> None:
+    (scenes / "cat_jp.ody").write_text('at 0s: start "猫 🐈"\nat 1s: end\n', encoding="utf-8")
+    result = odyc("cat_jp.ody", "--compact", cwd=scenes, env={"PYTHONIOENCODING": "latin-1"})
+    assert result.returncode == 0
+    assert json.loads(result.stdout)[0]["start"]["prompt"] == "猫 🐈"

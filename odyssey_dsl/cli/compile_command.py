@@ -7,7 +7,12 @@ import sys
 
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, compile_settings
-from odyssey_dsl.cli.diagnostic_output import guarded, print_diagnostics, print_usage_error
+from odyssey_dsl.cli.diagnostic_output import (
+    guarded,
+    print_diagnostics,
+    print_usage_error,
+    write_utf8,
+)
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.scene_input import compile_scene
 from odyssey_dsl.cli.submit import SubmitOptions, add_submit_arguments
@@ -125,8 +130,7 @@ def _run(argv: list[str]) -> int:
             print_usage_error(f"cannot write '{args.output}': {error.strerror or error}")
             return ExitCode.USAGE
     elif to_stdout:
-        sys.stdout.write(output)
-        sys.stdout.flush()
+        write_utf8(sys.stdout, output)
     if submit_options.submit:
         from odyssey_dsl.cli.submit import run_submit
 

@@ -45,15 +45,27 @@ def print_diagnostics(
         if blocks:
             err.write("\n".join(blocks))
     elif format == "json":
-        machine_stream.write(diagnostics_json(d for result in results for d in result.diagnostics))
+        write_utf8(machine_stream, diagnostics_json(d for r in results for d in r.diagnostics))
     else:
-        machine_stream.write(render_github(d for result in results for d in result.diagnostics))
+        write_utf8(machine_stream, render_github(d for r in results for d in r.diagnostics))
     if summary:
         named = [(_name(result), result.diagnostics) for result in results]
         gap = "\n" if format == "text" and any(result.diagnostics for result in results) else ""
         err.write(gap + summary_line(named, colour=colour) + "\n")
     machine_stream.flush()
     err.flush()
+
+
+def write_utf8(stream: TextIO, text: str) -> None:
+    """Write machine-readable text (JSON) as UTF-8, whatever the locale's encoding."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 def print_usage_error(message: str) -> None:
