@@ -123,8 +123,8 @@ class FaultingEdge:
         else:  # drop_midway
             messages: list[Message] = []
             await self.app(scope, receive, _swallow_into(messages))
-            await _send_part(messages, fault.fraction, send)
-            await _drop_connection(raw_send)
+            started = await _send_part(messages, fault.fraction, send)
+            await _drop_connection(raw_send, started=started)
 
 
 def _error_response(fault: Fault) -> Response:
@@ -149,23 +149,29 @@ def _swallow_into(messages: list[Message]) -> Send:
     return swallow
 
 
-async def _send_part(messages: list[Message], fraction: float, send: Send) -> None:
-    """Send the response's start and the first `fraction` of its body, promising more."""
+async def _send_part(messages: list[Message], fraction: float, send: Send) -> bool:
+    """Send the response's start and the first `fraction` of its body, promising more.
+
+    Returns whether a response was started.
+    """
     start = next((m for m in messages if m["type"] == "http.response.start"), None)
     if start is None:
-        return
+        return False
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     await send(start)
     part = body[: int(len(body) * fraction)]
     await send({"type": "http.response.body", "body": part, "more_body": True})
+    return True
 
 
-async def _drop_connection(send: Send) -> None:
+async def _drop_connection(send: Send, *, started: bool = False) -> None:
     """Close the client's connection without (finishing) a response."""
     cycle: Any = getattr(send, "__self__", None)
     transport: Any = getattr(cycle, "transport", None)
     if transport is None or not hasattr(transport, "close"):
-        # Not uvicorn: promise a body and stop; the server must then close the connection.
+        # Not uvicorn: leave the response unfinished; the server must then close the connection.
+        if started:
+            return
         await send(
             {
                 "type": "http.response.start",
