@@ -7,6 +7,7 @@ import sys
 
 from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, compile_settings
 from odyssey_dsl.cli.diagnostic_output import guarded, print_diagnostics, print_usage_error
+from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.compiler import CompileResult
 
 DESCRIPTION = """\
@@ -59,7 +60,7 @@ def _run(argv: list[str]) -> int:
         settings = compile_settings(args)
     except UsageError as error:
         print_usage_error(str(error))
-        return 2
+        return ExitCode.USAGE
     results: list[CompileResult] = []
     unreadable = False
     for file in args.files:
@@ -70,5 +71,5 @@ def _run(argv: list[str]) -> int:
             unreadable = True
     print_diagnostics(results, settings.format, machine_stream=sys.stdout, summary=bool(results))
     if unreadable:
-        return 2
-    return 1 if any(result.errors for result in results) else 0
+        return ExitCode.USAGE
+    return ExitCode.COMPILE_ERRORS if any(r.errors for r in results) else ExitCode.OK
