@@ -313,9 +313,12 @@ def _reason(error: BaseException) -> str:
 def _base64_reason(payload: str, error: BaseException) -> str:
     if not payload.isascii():
         return "it contains non-ASCII characters"
-    stray = next((ch for ch in payload if not (ch.isalnum() or ch in "+/=")), None)
+    stray = next((i for i, ch in enumerate(payload) if not (ch.isalnum() or ch in "+/=")), None)
     if stray is not None:
-        return f"it contains {stray!r}, which is not a base64 character"
+        return (
+            f"it contains {payload[stray]!r} (character {stray + 1} of the data), "
+            "which is not a base64 character"
+        )
     text = str(error)
     if "padding" in text.lower() and "excess" not in text.lower():
         return "its length is not a multiple of 4 (missing '=' padding?)"

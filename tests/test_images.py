@@ -204,7 +204,7 @@ def test_data_url_is_normalised(url: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("url", "code", "words"),
     [
-        ("data:image/png;base64,@@@", "E404", "'@'"),
+        ("data:image/png;base64,QUFB@@@", "E404", "'@' (character 5 of the data)"),
         ("data:image/png;base64,aGVsbG8", "E404", "multiple of 4"),
         (f"data:image/png;base64,{PNG_B64[:8]} {PNG_B64[8:]}", "E404", "' '"),
         (f"data:image/png;base64,{PNG_B64}\n", "E404", "'\\n'"),
