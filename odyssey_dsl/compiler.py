@@ -154,7 +154,7 @@ def _compile(
             base_dir,
             limits,
             parsed.broken_names,
-            report_unused=not parsed.has_broken_lines,
+            complete_parse=not parsed.has_broken_lines,
         )
         found += expanded.diagnostics
         if expanded.scripts is not None and not parsed.has_broken_lines:

@@ -75,10 +75,15 @@ def expand(
     base_dir: Path,
     limits: Limits,
     broken_names: frozenset[str] = frozenset(),
-    report_unused: bool = True,
+    complete_parse: bool = True,
 ) -> Expansion:
-    """Expand a scene (see the module docstring)."""
-    return _Expander(source, variables, base_dir, limits, broken_names).run(scene, report_unused)
+    """Expand a scene (see the module docstring).
+
+    `complete_parse=False` (some lines could not be parsed) silences the findings that the
+    missing lines would make misleading: unused names and an empty file.
+    """
+    expander = _Expander(source, variables, base_dir, limits, broken_names)
+    return expander.run(scene, complete_parse)
 
 
 class _Expander:
@@ -125,7 +130,7 @@ class _Expander:
 
     # --- top level --------------------------------------------------------------------------
 
-    def run(self, scene: n.Scene, report_unused: bool) -> Expansion:
+    def run(self, scene: n.Scene, complete_parse: bool) -> Expansion:
         batch = any(isinstance(s, n.ScriptBlock) for s in scene.statements)
         scripts: list[ExpandedScript] = []
         main: list[TimelineEntry] = []
@@ -134,10 +139,10 @@ class _Expander:
             self.block(scene.statements, top, 0, "top", main, scripts, batch)
         except _LimitReached:
             return Expansion(None, batch, self.portrait, self.found)
-        if report_unused:
+        if complete_parse:
             self.report_unused()
         if not batch:
-            if not main and not any(d.is_error for d in self.found):
+            if not main and complete_parse and not any(d.is_error for d in self.found):
                 self.report(
                     "E508",
                     "there is nothing to compile: the file has no timed actions",

@@ -440,12 +440,12 @@ def _syntax_error(
         else:
             position = error.token.start_pos or 0
             length = len(str(error.token))
-            found_text = f"`{_shorten(str(error.token))}`"
+            found_text = _quoted(_shorten(str(error.token)))
     elif isinstance(error, UnexpectedCharacters):
         expected = set(error.allowed)
         bad_word = _WORD.match(text, position)
         length = len(bad_word.group()) if bad_word else 1
-        found_text = f"`{_shorten(text[position : position + length])}`"
+        found_text = _quoted(_shorten(text[position : position + length]))
     else:  # pragma: no cover - other UnexpectedInput kinds do not occur with LALR
         expected, length, found_text = set(), 1, "something unexpected"
     start = line.start + position
@@ -494,6 +494,11 @@ def _hint(expected: set[str], previous: str | None, text: str) -> str | None:
     if "STRING" in expected:
         return 'prompts are written in double quotes: `interact "The cat looks outside"`'
     return None
+
+
+def _quoted(text: str) -> str:
+    """`text` in backticks, or in quotes when it holds a backtick itself."""
+    return f"'{text}'" if "`" in text else f"`{text}`"
 
 
 def _shorten(text: str | None, limit: int = 30) -> str:
