@@ -64,8 +64,9 @@ SIMPLE_SCRIPT = [
 
 
 def submit(client: httpx.Client, headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    """Submit a job (a one-stream script unless `body` says otherwise); returns the answer."""
-    body = body or {"script": SIMPLE_SCRIPT}
+    """Submit a job (`SIMPLE_SCRIPT` unless `body` gives a source); returns the answer."""
+    if not {"script", "scripts", "script_url"} & set(body):
+        body["script"] = SIMPLE_SCRIPT
     response = client.post("/simulation-jobs", json={"portrait": True, **body}, headers=headers)
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()

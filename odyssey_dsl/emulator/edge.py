@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -73,24 +74,23 @@ class FaultingEdge:
         if endpoint is not None:
             nth, nth_overall = self.state.count_request(endpoint)
             fault = choose_fault(self.state.config, endpoint, nth, nth_overall)
-        statuses: list[int] = []
+        headers = dict(scope.get("headers") or [])
+        logged = False
 
-        async def observed_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(int(message["status"]))
-            await send(message)
-
-        try:
-            await self._answer(fault, scope, receive, send, observed_send)
-        finally:
-            headers = dict(scope.get("headers") or [])
+        def log(status_code: int | None) -> None:
+            # Logged before the answer (or the drop) leaves, so a client never sees an answer
+            # that the log does not hold yet.
+            nonlocal logged
+            if logged:
+                return
+            logged = True
             self.state.log(
                 RequestRecord(
                     at=self.state.clock(),
                     method=scope["method"],
                     path=scope["path"],
                     endpoint=endpoint,
-                    status_code=statuses[0] if statuses else None,
+                    status_code=status_code,
                     fault=fault.kind if fault else None,
                     job_id=params.get("job_id"),
                     stream_id=params.get("stream_id"),
@@ -98,8 +98,27 @@ class FaultingEdge:
                 )
             )
 
+        async def logging_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                log(int(message["status"]))
+            await send(message)
+
+        async def drop(started: bool = False) -> None:
+            log(None)
+            await _drop_connection(send, started=started)
+
+        try:
+            await self._answer(fault, scope, receive, logging_send, drop)
+        finally:
+            log(None)
+
     async def _answer(
-        self, fault: Fault | None, scope: Scope, receive: Receive, raw_send: Send, send: Send
+        self,
+        fault: Fault | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        drop: Callable[[bool], Awaitable[None]],
     ) -> None:
         kind = fault.kind if fault else None
         if fault is None:
@@ -116,15 +135,14 @@ class FaultingEdge:
         ):
             await _error_response(fault)(scope, receive, send)
         elif kind == "drop":
-            await _drop_connection(raw_send)
+            await drop(False)
         elif kind == "drop_after":
             await self.app(scope, receive, _swallow_into([]))
-            await _drop_connection(raw_send)
+            await drop(False)
         else:  # drop_midway
             messages: list[Message] = []
             await self.app(scope, receive, _swallow_into(messages))
-            started = await _send_part(messages, fault.fraction, send)
-            await _drop_connection(raw_send, started=started)
+            await drop(await _send_part(messages, fault.fraction, send))
 
 
 def _error_response(fault: Fault) -> Response:
