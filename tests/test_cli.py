@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from odyssey_dsl import __version__
+from odyssey_dsl.emulator import RunningEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -523,3 +524,24 @@ def test_json_is_utf8_whatever_the_locale(scenes: Path) -> None:
     result = odyc("cat_jp.ody", "--compact", cwd=scenes, env={"PYTHONIOENCODING": "latin-1"})
     assert result.returncode == 0
     assert json.loads(result.stdout)[0]["start"]["prompt"] == "猫 🐈"
+
+
+# --- --submit (the submission itself is tested with the job commands) ---------------------
+
+
+def test_submit_sends_only_what_compiles(scenes: Path, emulator: RunningEmulator) -> None:
+    env = {
+        "ODYSSEY_API_URL": emulator.url,
+        "ODYSSEY_API_KEY": "ody_cli_test",
+        "ODYC_STATE_DIR": str(scenes / "state"),
+    }
+    refused = odyc("bad.ody", "--submit", cwd=scenes, env=env)
+    assert refused.returncode == 1
+    assert emulator.state.job_count == 0
+    sent = odyc("cat.ody", "--submit", "--no-wait", "-o", "out.json", cwd=scenes, env=env)
+    assert sent.returncode == 0, sent.stderr
+    assert re.fullmatch(r"[0-9a-f-]{36}\n", sent.stdout)
+    (job,) = emulator.state.jobs.values()
+    assert job.job_id == sent.stdout.strip()
+    assert job.portrait is False  # the scene's `portrait: false` reached the API
+    assert json.loads((scenes / "out.json").read_text()) == CAT_JSON
