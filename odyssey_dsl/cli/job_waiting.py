@@ -108,10 +108,10 @@ def follow_job(
         wait, cancel = resume_commands(job_id, options.download_dir)
         last = timeout.last_status.status if timeout.last_status else "unknown"
         print_error(
-            f"gave up waiting for job {job_id} after {format_duration(options.timeout or 0)} "
-            f"(last status: {last}); the job goes on",
-            f"keep waiting with: {wait}    cancel it with: {cancel}",
+            f"gave up waiting for job {job_id} after {options.timeout or 0:g}s "
+            f"(last status: {last}); the job goes on"
         )
+        print_note(f"  keep waiting: {wait}\n  cancel it:    {cancel}")
         return ExitCode.API_ERROR
     except errors.OdysseyError as error:
         message, hint = describe_api_error(error)

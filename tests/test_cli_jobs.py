@@ -1,0 +1,343 @@
+"""`odyc jobs ...` and `odyc recordings ...` as subprocesses against the emulator."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from cli_support import (
+    CANARY_KEY,
+    assert_no_key_in_tree,
+    odyc_env,
+    run_odyc,
+    submitted_job_id,
+)
+from conftest import FAST_EMULATOR
+
+from odyssey_dsl import journal
+from odyssey_dsl.api import OdysseyClient
+from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator
+from odyssey_dsl.models import Job, ScriptEntry
+
+SLOW_EMULATOR = dataclasses.replace(FAST_EMULATOR, pending_seconds=60)
+"""Jobs stay pending for a minute: they can be cancelled, and waiting for them blocks."""
+
+StartEmulator = Callable[[EmulatorConfig], RunningEmulator]
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path) -> Iterator[Path]:
+    """The journal's folder for one test; checked for the API key afterwards."""
+    path = tmp_path / "state"
+    yield path
+    if path.exists():
+        assert_no_key_in_tree(path)
+
+
+def a_job() -> Job:
+    return Job(
+        script=[
+            ScriptEntry.model_validate({"timestamp_ms": 0, "start": {"prompt": "a cat"}}),
+            ScriptEntry.model_validate({"timestamp_ms": 3000, "end": {}}),
+        ]
+    )
+
+
+def submit_directly(emulator: RunningEmulator, count: int = 1) -> list[str]:
+    with OdysseyClient(CANARY_KEY, api_url=emulator.url) as client:
+        return [client.simulate(a_job()).job_id for _ in range(count)]
+
+
+def finish_directly(emulator: RunningEmulator, job_id: str) -> None:
+    with OdysseyClient(CANARY_KEY, api_url=emulator.url) as client:
+        client.wait(job_id, poll_interval=0.05)
+
+
+def test_submit_script_url_waits_and_prints_the_recording(
+    emulator: RunningEmulator, state_dir: Path
+) -> None:
+    env = odyc_env(emulator.url, state_dir)
+    result = run_odyc(
+        [
+            "jobs",
+            "submit",
+            "--script-url",
+            "https://example.com/s.json",
+            "--landscape",
+            "--poll-interval",
+            "0.05",
+        ],
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    job_id = submitted_job_id(result.stderr)
+    (job,) = emulator.state.jobs.values()
+    assert job.job_id == job_id and job.portrait is False
+    assert f"job {job_id} completed: 1 recording" in result.stdout
+    assert "/media/" in result.stdout  # the video URL
+    entries = journal.summarize(journal.read_records(state_dir / "jobs.jsonl")[0])
+    assert [(e.submitted.job_id, e.submitted.script_url, e.final_status) for e in entries] == [
+        (job_id, "https://example.com/s.json", "completed")
+    ]
+
+
+def test_submit_no_wait_prints_the_id_on_stdout(
+    emulator_factory: StartEmulator, state_dir: Path
+) -> None:
+    emulator = emulator_factory(SLOW_EMULATOR)
+    result = run_odyc(
+        ["jobs", "submit", "--script-url", "https://e.com/s.json", "--no-wait"],
+        odyc_env(emulator.url, state_dir),
+    )
+    assert result.returncode == 0, result.stderr
+    job_id = result.stdout.strip()
+    assert emulator.state.status_of(job_id) == "pending"
+    assert f"odyc jobs wait {job_id}" in result.stderr
+
+
+def test_status_json(emulator: RunningEmulator, state_dir: Path) -> None:
+    (job_id,) = submit_directly(emulator)
+    result = run_odyc(["jobs", "status", job_id, "--json"], odyc_env(emulator.url, state_dir))
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["job_id"] == job_id
+    assert status["status"] in {"pending", "dispatched", "processing", "completed"}
+
+
+def test_status_text_and_unknown_job(emulator: RunningEmulator, state_dir: Path) -> None:
+    (job_id,) = submit_directly(emulator)
+    env = odyc_env(emulator.url, state_dir)
+    shown = run_odyc(["jobs", "status", job_id], env)
+    assert shown.returncode == 0 and shown.stdout.startswith(f"job {job_id}: ")
+
+    missing = run_odyc(["jobs", "status", "no-such-job"], env)
+    assert missing.returncode == 5
+    assert missing.stderr.startswith("odyc: error: ")
+    assert "odyc jobs list" in missing.stderr  # the hint
+
+
+def test_wait_prints_each_recording(emulator: RunningEmulator, state_dir: Path) -> None:
+    (job_id,) = submit_directly(emulator)
+    result = run_odyc(
+        ["jobs", "wait", job_id, "--poll-interval", "0.05"], odyc_env(emulator.url, state_dir)
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"job {job_id} completed: 1 recording"
+    stream = emulator.state.jobs[job_id].streams[0]
+    assert f"stream {stream.stream_id}" in lines[1] and "3s" in lines[1]
+    assert "completed" in result.stderr  # timestamped status lines (not a TTY)
+
+
+def test_wait_json_and_download(emulator: RunningEmulator, state_dir: Path, tmp_path: Path) -> None:
+    (job_id,) = submit_directly(emulator)
+    out = tmp_path / "out"
+    env = odyc_env(emulator.url, state_dir)
+    args = ["jobs", "wait", job_id, "--poll-interval", "0.05", "--json", "--download", str(out)]
+    result = run_odyc(args, env)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["status"] == "completed"
+    assert len(document["downloads"]) == 4
+    assert all(Path(d["path"]).is_file() for d in document["downloads"])
+    # not submitted by odyc on this machine: files are named after the job
+    assert all(
+        Path(d["path"]).name.startswith(f"job-{job_id}.script-0.") for d in document["downloads"]
+    )
+    assert_no_key_in_tree(out)
+
+
+def test_failed_job_exits_3_with_the_message(
+    emulator_factory: StartEmulator, state_dir: Path
+) -> None:
+    emulator = emulator_factory(dataclasses.replace(FAST_EMULATOR, failing_jobs=frozenset({1})))
+    (job_id,) = submit_directly(emulator)
+    result = run_odyc(
+        ["jobs", "wait", job_id, "--poll-interval", "0.05"], odyc_env(emulator.url, state_dir)
+    )
+    assert result.returncode == 3
+    assert f"odyc: error: job {job_id} failed" in result.stderr
+    with OdysseyClient(CANARY_KEY, api_url=emulator.url) as client:
+        server_message = client.get_status(job_id).error_message
+    assert server_message and server_message in result.stderr
+
+
+def test_cancel_then_wait_exits_4(emulator_factory: StartEmulator, state_dir: Path) -> None:
+    emulator = emulator_factory(SLOW_EMULATOR)
+    (job_id,) = submit_directly(emulator)
+    env = odyc_env(emulator.url, state_dir)
+
+    cancelled = run_odyc(["jobs", "cancel", job_id], env)
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert cancelled.stdout.strip() == f"job {job_id}: cancelled"
+    assert emulator.state.status_of(job_id) == "cancelled"
+
+    waited = run_odyc(["jobs", "wait", job_id, "--poll-interval", "0.05", "--json"], env)
+    assert waited.returncode == 4
+    assert json.loads(waited.stdout)["status"] == "cancelled"
+    assert f"job {job_id} was cancelled" in waited.stderr
+
+
+def test_cancelling_a_finished_job_is_an_api_error(
+    emulator: RunningEmulator, state_dir: Path
+) -> None:
+    (job_id,) = submit_directly(emulator)
+    finish_directly(emulator, job_id)
+    result = run_odyc(["jobs", "cancel", job_id], odyc_env(emulator.url, state_dir))
+    assert result.returncode == 5
+    assert "cannot be cancelled" in result.stderr
+    assert emulator.state.status_of(job_id) == "completed"
+
+
+def test_list_table_and_json(emulator: RunningEmulator, state_dir: Path) -> None:
+    ids = submit_directly(emulator, 3)
+    env = odyc_env(emulator.url, state_dir)
+    table = run_odyc(["jobs", "list"], env)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].split() == [
+        "JOB",
+        "ID",
+        "STATUS",
+        "CREATED",
+        "COMPLETED",
+        "ERROR",
+    ]
+    assert all(job_id in table.stdout for job_id in ids)
+
+    listed = run_odyc(["jobs", "list", "--json", "--limit", "2"], env)
+    document = json.loads(listed.stdout)
+    assert document["total"] == 3 and len(document["jobs"]) == 2
+    assert "--all" in listed.stderr or listed.stderr == ""
+
+
+def test_list_all_follows_every_page(emulator: RunningEmulator, state_dir: Path) -> None:
+    ids = submit_directly(emulator, 5)
+    before = len(emulator.state.requests_to("GET /simulation-jobs"))
+    result = run_odyc(
+        ["jobs", "list", "--all", "--limit", "2", "--json"], odyc_env(emulator.url, state_dir)
+    )
+    assert result.returncode == 0, result.stderr
+    listed = [job["job_id"] for job in json.loads(result.stdout)["jobs"]]
+    assert sorted(listed) == sorted(ids)
+    pages = emulator.state.requests_to("GET /simulation-jobs")[before:]
+    assert len(pages) >= 3  # 5 jobs, 2 per page
+
+
+def test_list_filters_by_status(emulator_factory: StartEmulator, state_dir: Path) -> None:
+    emulator = emulator_factory(SLOW_EMULATOR)
+    first, second = submit_directly(emulator, 2)
+    env = odyc_env(emulator.url, state_dir)
+    with OdysseyClient(CANARY_KEY, api_url=emulator.url) as client:
+        client.cancel(first)
+    result = run_odyc(["jobs", "list", "--status", "cancelled", "--json"], env)
+    assert [job["job_id"] for job in json.loads(result.stdout)["jobs"]] == [first]
+    active = run_odyc(["jobs", "list", "--active", "--json"], env)
+    assert [job["job_id"] for job in json.loads(active.stdout)["jobs"]] == [second]
+
+
+def test_list_local_reads_the_journal(emulator: RunningEmulator, state_dir: Path) -> None:
+    env = odyc_env(emulator.url, state_dir)
+    submitted = run_odyc(
+        ["jobs", "submit", "--script-url", "https://e.com/s.json", "--no-wait"], env
+    )
+    job_id = submitted.stdout.strip()
+    local = run_odyc(["jobs", "list", "--local", "--json"], odyc_env(None, state_dir, key=None))
+    assert local.returncode == 0, local.stderr
+    (entry,) = json.loads(local.stdout)
+    assert entry["job_id"] == job_id and entry["api_url"] == emulator.url
+    assert entry["final_status"] is None
+
+
+def test_recordings_get_and_list(emulator: RunningEmulator, state_dir: Path) -> None:
+    (job_id,) = submit_directly(emulator)
+    env = odyc_env(emulator.url, state_dir)
+    finish_directly(emulator, job_id)
+    stream_id = emulator.state.jobs[job_id].streams[0].stream_id
+
+    got = run_odyc(["recordings", "get", stream_id, "--json"], env)
+    assert got.returncode == 0, got.stderr
+    recording = json.loads(got.stdout)
+    assert recording["stream_id"] == stream_id and "/media/" in recording["video_url"]
+    text = run_odyc(["recordings", "get", stream_id], env)
+    assert f"recording of stream {stream_id}" in text.stdout
+
+    table = run_odyc(["recordings", "list"], env)
+    assert stream_id in table.stdout
+
+
+def test_recordings_get_download(
+    emulator: RunningEmulator, state_dir: Path, tmp_path: Path
+) -> None:
+    (job_id,) = submit_directly(emulator)
+    env = odyc_env(emulator.url, state_dir)
+    finish_directly(emulator, job_id)
+    stream_id = emulator.state.jobs[job_id].streams[0].stream_id
+    out = tmp_path / "rec"
+    result = run_odyc(["recordings", "get", stream_id, "--download", str(out)], env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"recording.script.{stream_id}.{kind}"
+        for kind in ("video.mp4", "thumbnail.jpg", "preview.mp4", "events.json")
+    )
+
+
+def test_rejected_key_exits_5_and_never_shows_it(
+    emulator_factory: StartEmulator, state_dir: Path
+) -> None:
+    emulator = emulator_factory(
+        dataclasses.replace(FAST_EMULATOR, api_keys=frozenset({"ody_the_right_one"}))
+    )
+    env = odyc_env(emulator.url, state_dir)
+    for args in (["jobs", "list"], ["jobs", "submit", "--script-url", "https://e.com/s.json"]):
+        result = run_odyc(args, env)  # run_odyc asserts the key is not in the output
+        assert result.returncode == 5, (args, result.stderr)
+        assert result.stderr.startswith("odyc: error: "), result.stderr
+        assert "ODYSSEY_API_KEY" in result.stderr  # the hint says what to check
+    assert emulator.state.job_count == 0
+
+
+def test_missing_key_is_explained(emulator: RunningEmulator, state_dir: Path) -> None:
+    result = run_odyc(["jobs", "list"], odyc_env(emulator.url, state_dir, key=None))
+    assert result.returncode == 5
+    assert "ODYSSEY_API_KEY" in result.stderr
+    assert emulator.state.request_count == 0
+
+
+def test_unreachable_api_is_one_line(state_dir: Path) -> None:
+    result = run_odyc(
+        ["jobs", "list", "--api-url", "http://127.0.0.1:9"], odyc_env(None, state_dir)
+    )
+    assert result.returncode == 5
+    assert result.stderr.startswith("odyc: error: ")
+    assert "--api-url" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["jobs"],
+        ["jobs", "explode"],
+        ["jobs", "list", "--limit", "0"],
+        ["jobs", "list", "--limit", "many"],
+        ["jobs", "wait", "x", "--poll-interval", "-1"],
+        ["jobs", "submit"],
+        ["jobs", "submit", "--script-url", "u", "--no-wait", "--download", "d"],
+        ["recordings", "list", "--limit", "101"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], state_dir: Path) -> None:
+    result = run_odyc(args, odyc_env("http://127.0.0.1:9", state_dir))
+    assert result.returncode == 2
+    assert "error:" in result.stderr
+
+
+def test_help_documents_the_exit_codes(state_dir: Path) -> None:
+    for args in (["jobs", "--help"], ["jobs", "wait", "--help"], ["recordings", "--help"]):
+        result = run_odyc(args, odyc_env(None, state_dir))
+        assert result.returncode == 0
+        for code in ("0", "3", "4", "5", "130"):
+            assert f"\n  {code} " in result.stdout
+        assert "ODYSSEY_API_KEY" in result.stdout
