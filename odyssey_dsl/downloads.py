@@ -85,7 +85,8 @@ class DownloadResult:
     """True when the complete file was already there (nothing was fetched)."""
     size: int
     resumed_from: int = 0
-    """Bytes that were already in a `.part` file and were not fetched again."""
+    """Bytes saved by an earlier, interrupted attempt (a `.part` file) that were not fetched
+    again: the download was continued from there with a Range request."""
 
 
 class DownloadError(Exception):
@@ -177,21 +178,17 @@ def download_file(
         size = item.path.stat().st_size
         return DownloadResult(item, skipped=True, size=size, resumed_from=size)
     item.path.parent.mkdir(parents=True, exist_ok=True)
-    first_offset: int | None = None
     last_problem = ""
     for attempt in range(attempts):
-        offset = _part_size(item.part_path)
-        if first_offset is None:
-            first_offset = offset
         try:
-            size = _fetch_into_part(http, item, offset, on_progress)
+            size, started_at = _fetch_into_part(http, item, _part_size(item.part_path), on_progress)
         except httpx.TransportError as error:
             last_problem = _describe_transport_error(error)
         except _IncompleteTransfer as error:
             last_problem = str(error)
         else:
             os.replace(item.part_path, item.path)
-            return DownloadResult(item, skipped=False, size=size, resumed_from=first_offset)
+            return DownloadResult(item, skipped=False, size=size, resumed_from=started_at)
         if attempt + 1 < attempts:
             time.sleep(retry_delay * (2**attempt))
     raise DownloadError(
@@ -246,15 +243,18 @@ def _fetch_into_part(
     item: DownloadItem,
     offset: int,
     on_progress: ProgressCallback | None,
-) -> int:
-    """One GET, appending to (or restarting) the `.part` file; returns the complete size."""
+) -> tuple[int, int]:
+    """One GET, appending to (or restarting) the `.part` file.
+
+    Returns the complete size and the offset the bytes received in this request started at.
+    """
     headers = {"Range": f"bytes={offset}-"} if offset > 0 else {}
     with http.stream("GET", item.url, headers=headers) as response:
         expected: int | None
         if response.status_code == 416 and offset > 0:
             total = _content_range(response.headers.get("content-range"))[2]
             if total == offset:
-                return offset  # the .part already holds the whole file
+                return offset, offset  # the .part already holds the whole file
             item.part_path.unlink(missing_ok=True)
             raise _IncompleteTransfer("the saved part did not match the file on the server")
         if response.status_code == 206 and offset > 0:
@@ -286,7 +286,7 @@ def _fetch_into_part(
             os.fsync(out.fileno())
     if expected is not None and done != expected:
         raise _IncompleteTransfer(f"received {done} of {expected} bytes")
-    return done
+    return done, offset
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None, int | None]:

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from odyssey_dsl.emulator import RunningEmulator
+from odyssey_dsl.emulator.state import RequestRecord
+
 CANARY_KEY = "ody_SECRET_canary_123"
 """The API key of every CLI test: grep for it everywhere."""
 
@@ -139,6 +142,21 @@ class RunningOdyc:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def logged_requests(
+    emulator: RunningEmulator, endpoint: str, at_least: int = 0
+) -> list[RequestRecord]:
+    """The emulator's log of `endpoint` once it holds `at_least` records and has settled.
+
+    The emulator logs a request just after answering it, so a client (or a finished odyc
+    process) can be a moment ahead of the log.
+    """
+    deadline = time.monotonic() + 5
+    while len(emulator.state.requests_to(endpoint)) < at_least and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    return emulator.state.requests_to(endpoint)
 
 
 def submitted_job_id(stderr: str) -> str:
