@@ -147,12 +147,12 @@ def test_concurrent_jobs_share_one_sign_in(emulator_factory: Factory) -> None:
 
 
 def test_expired_tokens_are_renewed_once_for_all_tasks(emulator_factory: Factory) -> None:
-    emu = emulator_factory(fast(token_expires_in=0.4))
+    emu = emulator_factory(fast(token_expires_in=2.0))
 
     async def scenario() -> None:
         async with AsyncOdysseyClient(KEY, api_url=emu.url) as client:
             await client.list_simulations()
-            await asyncio.sleep(0.3)  # past the renewal point (half of a short lifetime)
+            await asyncio.sleep(1.1)  # past the renewal point (half of a short lifetime)
             await asyncio.gather(*(client.list_stream_recordings() for _ in range(10)))
 
     run(scenario())
@@ -182,7 +182,7 @@ def test_reads_survive_faults(emulator_factory: Factory) -> None:
         fast(
             (GET_JOB, 1, "unavailable", 0.5),
             (GET_JOB, 2, "drop"),
-            (GET_JOB, 3, "slow", 1.0),
+            (GET_JOB, 3, "slow", 1.5),
             (LIST_JOBS, 1, "rate_limit", 2.0),
         )
     )
@@ -190,7 +190,7 @@ def test_reads_survive_faults(emulator_factory: Factory) -> None:
 
     async def scenario() -> None:
         async with AsyncOdysseyClient(
-            KEY, api_url=emu.url, timeout=0.3, sleep=recording_sleep(delays)
+            KEY, api_url=emu.url, timeout=0.5, sleep=recording_sleep(delays)
         ) as client:
             submitted = await client.simulate(job())
             assert (await client.get_status(submitted.job_id)).job_id == submitted.job_id
@@ -206,7 +206,7 @@ def test_submission_faults(emulator_factory: Factory) -> None:
         fast(
             (POST_JOBS, 1, "rate_limit", 0.25),
             (POST_JOBS, 3, "drop_after"),
-            (POST_JOBS, 4, "slow", 0.8),
+            (POST_JOBS, 4, "slow", 1.2),
         )
     )
     delays: list[float] = []
@@ -214,7 +214,7 @@ def test_submission_faults(emulator_factory: Factory) -> None:
     async def scenario() -> list[OdysseyError]:
         errors: list[OdysseyError] = []
         async with AsyncOdysseyClient(
-            KEY, api_url=emu.url, timeout=0.2, sleep=recording_sleep(delays)
+            KEY, api_url=emu.url, timeout=0.5, sleep=recording_sleep(delays)
         ) as client:
             first = await client.simulate(job())  # 429, waited out, then accepted
             assert first.job_id in emu.state.jobs
@@ -229,7 +229,7 @@ def test_submission_faults(emulator_factory: Factory) -> None:
     assert delays == [0.25]
     assert isinstance(dropped, NetworkError) and dropped.maybe_submitted
     assert isinstance(timed_out, RequestTimeoutError) and timed_out.maybe_submitted
-    time.sleep(1.0)  # let the emulator finish the request the client gave up on
+    time.sleep(1.2)  # let the emulator finish the request the client gave up on
     assert len(logged(emu.state, POST_JOBS, 4)) == 4
     assert 2 <= emu.state.job_count <= 3  # never more jobs than submissions that got through
     for error in (dropped, timed_out):

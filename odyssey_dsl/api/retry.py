@@ -40,6 +40,10 @@ TRANSIENT_ERRORS: tuple[type[httpx.HTTPError], ...] = (
 """Failures worth a second try (a wrong URL scheme or a redirect loop is not)."""
 
 
+_DOUBLINGS_TO_ANY_CAP = 1000
+"""Past this many doublings every ceiling is the cap (2.0**1024 overflows a float)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How persistent the client is."""
@@ -69,8 +73,7 @@ def backoff_ceiling(attempt: int, base: float, cap: float) -> float:
         raise ValueError("attempt counts from 0")
     if base <= 0 or cap <= 0:
         return 0.0
-    # Compare exponents rather than computing 2**attempt, which overflows a float.
-    if attempt >= math.log2(cap / base):
+    if attempt >= _DOUBLINGS_TO_ANY_CAP:  # 2.0**attempt would overflow
         return cap
     return min(cap, base * 2.0**attempt)
 
