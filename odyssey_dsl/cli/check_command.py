@@ -65,7 +65,7 @@ def _run(argv: list[str]) -> int:
     unreadable = False
     for file in args.files:
         try:
-            results.append(compile_scene(file, settings))
+            results.append(compile_scene(file, settings, emit_job=False))
         except UsageError as error:
             print_usage_error(str(error))
             unreadable = True

@@ -14,11 +14,12 @@ STDIN_NAME = "<stdin>"
 """How standard input is named in diagnostics."""
 
 
-def compile_scene(file: str, settings: CompileSettings) -> CompileResult:
+def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True) -> CompileResult:
     """Compile the scene `file` (`-` reads standard input; images are then looked up from
-    the current directory). Raises `UsageError` when the file cannot be read."""
+    the current directory); `emit_job=False` only checks it. Raises `UsageError` when the
+    file cannot be read."""
     if file == "-":
-        return _compile_stdin(settings)
+        return _compile_stdin(settings, emit_job)
     if not file:
         raise UsageError("the file name is empty")
     try:
@@ -29,6 +30,7 @@ def compile_scene(file: str, settings: CompileSettings) -> CompileResult:
             max_entries=settings.max_entries,
             min_gap_ms=settings.min_gap_ms,
             werror=settings.werror,
+            emit_job=emit_job,
         )
     except OSError as error:
         raise UsageError(f"cannot read '{file}': {_reason(error)}") from None
@@ -39,7 +41,7 @@ def display_name(file: str) -> str:
     return STDIN_NAME if file == "-" else file
 
 
-def _compile_stdin(settings: CompileSettings) -> CompileResult:
+def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
     stream = sys.stdin
     if stream is None:
         raise UsageError("cannot read standard input: it is closed")
@@ -75,6 +77,7 @@ def _compile_stdin(settings: CompileSettings) -> CompileResult:
         max_entries=settings.max_entries,
         min_gap_ms=settings.min_gap_ms,
         werror=settings.werror,
+        emit_job=emit_job,
     )
 
 
