@@ -191,10 +191,37 @@ def test_cancel_a_pending_job(emulator_factory: Factory) -> None:
             client.wait(job.job_id, poll_interval=0.05)
         assert raised.value.status.status == "cancelled"
         assert job.job_id in str(raised.value)
-        with pytest.raises(CannotCancelError) as again:
+        assert client.cancel(job.job_id).status == "cancelled"  # already cancelled: fine
+
+
+def test_a_finished_job_cannot_be_cancelled(emulator_factory: Factory) -> None:
+    emu = emulator_factory(fast())
+    with client_for(emu) as client:
+        job = client.simulate(compiled_job())
+        client.wait(job.job_id, poll_interval=0.05)
+        with pytest.raises(CannotCancelError) as refused:
             client.cancel(job.job_id)
-    assert again.value.status_code == 400
-    assert again.value.detail is not None and "only pending or dispatched" in again.value.detail
+    assert refused.value.status_code == 400
+    assert refused.value.detail is not None and "only pending or dispatched" in refused.value.detail
+    assert "completed" in str(refused.value)
+    assert emu.state.status_of(job.job_id) == "completed"
+
+
+def test_cancel_whose_answer_was_lost_is_retried(
+    emulator_factory: Factory, delays: list[float]
+) -> None:
+    emu = emulator_factory(
+        faults(("DELETE /simulation-jobs/{job_id}", 1, "drop_after"), pending_seconds=60)
+    )
+    with client_for(emu, delays) as client:
+        job = client.simulate(compiled_job())
+        assert client.cancel(job.job_id).status == "cancelled"
+    assert len(delays) == 1
+    assert [r.status_code for r in logged(emu.state, "DELETE /simulation-jobs/{job_id}", 2)] == [
+        None,
+        400,
+    ]
+    assert emu.state.status_of(job.job_id) == "cancelled"
 
 
 def test_script_url_and_options_reach_the_server(emulator_factory: Factory) -> None:

@@ -23,7 +23,6 @@ from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.api.auth import DEFAULT_API_URL, Secret, resolve_api_key, resolve_api_url
 from odyssey_dsl.api.calls import (
     JobPages,
-    cancel_call,
     list_jobs_call,
     list_recordings_call,
     recording_call,
@@ -175,8 +174,9 @@ class OdysseyClient:
             yield from pages.accept(self._run(self._session.perform(call)))
 
     def cancel(self, job_id: str) -> CancelResult:
-        """Cancel a pending or dispatched job (CannotCancelError once it is processing)."""
-        return self._run(self._session.perform(cancel_call(job_id)))
+        """Cancel a pending or dispatched job (CannotCancelError once it is processing or
+        finished; a job that is already cancelled is not an error)."""
+        return self._run(self._session.cancel(job_id))
 
     def get_recording(self, stream_id: str) -> Recording:
         """A stream's recording: presigned URLs valid for about an hour."""
@@ -334,7 +334,7 @@ class AsyncOdysseyClient:
 
     async def cancel(self, job_id: str) -> CancelResult:
         """See `OdysseyClient.cancel`."""
-        return await self._run(self._session.perform(cancel_call(job_id)))
+        return await self._run(self._session.cancel(job_id))
 
     async def get_recording(self, stream_id: str) -> Recording:
         """See `OdysseyClient.get_recording`."""

@@ -21,12 +21,17 @@ from typing import Any, TypeAlias, TypeVar
 import httpx
 
 from odyssey_dsl.api.auth import Secret, TokenCache
-from odyssey_dsl.api.calls import ApiCall, ModelT, status_call, token_call
-from odyssey_dsl.api.errors import OdysseyError, UnknownJobStatusWarning, WaitTimeoutError
+from odyssey_dsl.api.calls import ApiCall, ModelT, cancel_call, status_call, token_call
+from odyssey_dsl.api.errors import (
+    CannotCancelError,
+    OdysseyError,
+    UnknownJobStatusWarning,
+    WaitTimeoutError,
+)
 from odyssey_dsl.api.polling import MAX_FAILED_POLLS, PollSchedule, is_transient, settle
 from odyssey_dsl.api.responses import decode, error_for_failure, error_for_response
 from odyssey_dsl.api.retry import RetryPolicy, delay_after_failure, delay_after_response
-from odyssey_dsl.api.wire import JobStatus
+from odyssey_dsl.api.wire import CancelResult, JobStatus
 
 logger = logging.getLogger("odyssey_dsl.api")
 
@@ -169,6 +174,22 @@ class Session:
                 delay,
             )
             yield Sleep(delay)
+
+    # -- cancelling -------------------------------------------------------------------------
+
+    def cancel(self, job_id: str) -> Flow[CancelResult]:
+        """Cancel a job; cancelling a job that is already cancelled succeeds.
+
+        DELETE is retried after a lost answer, and the retry of a cancellation that did go
+        through is refused (400): the job's status tells that apart from a real refusal.
+        """
+        try:
+            return (yield from self.perform(cancel_call(job_id)))
+        except CannotCancelError:
+            status = yield from self.perform(status_call(job_id))
+            if status.status != "cancelled":
+                raise
+            return CancelResult(job_id=status.job_id, status=status.status)
 
     # -- waiting for a job ------------------------------------------------------------------
 
