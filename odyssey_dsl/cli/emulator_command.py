@@ -364,7 +364,9 @@ def run(argv: list[str]) -> int:
             file=sys.stderr,
         )
     state = EmulatorState(config, on_request=None if args.quiet else _request_printer(out))
-    serve(config, sock, state=state, on_started=started)
-    sock.close()
+    try:
+        serve(config, sock=sock, state=state, on_started=started)
+    finally:
+        sock.close()
     out(f"odyc emulator: stopped ({state.job_count} jobs, {state.request_count} requests served).")
     return 0

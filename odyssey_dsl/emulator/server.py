@@ -171,21 +171,26 @@ class _QuietExitServer(uvicorn.Server):
 
 def serve(
     config: EmulatorConfig,
-    sock: socket.socket,
+    host: str = LOOPBACK,
+    port: int = 8765,
     *,
+    sock: socket.socket | None = None,
     state: EmulatorState | None = None,
     on_started: Callable[[str], None] | None = None,
 ) -> EmulatorState:
-    """Serve on the already bound `sock` until SIGINT or SIGTERM; returns the final state.
+    """Serve on host:port (or on the already bound `sock`) until SIGINT or SIGTERM.
 
-    `on_started(url)` is called once the server accepts connections; give `state` an
-    `on_request` callback to hear of each request.
+    Returns the final state. `on_started(url)` is called once the server accepts connections;
+    give `state` an `on_request` callback to hear of each request. Raises OSError when the
+    address cannot be bound.
     """
     state = state if state is not None else EmulatorState(config)
+    own_socket = sock is None
+    listening = bind_socket(host, port) if sock is None else sock
     server = _QuietExitServer(_uvicorn_config(config, state))
     if on_started is not None:
         notify = on_started
-        url = url_of(sock)
+        url = url_of(listening)
         original_startup = server.startup
 
         async def startup(sockets: list[socket.socket] | None = None) -> None:
@@ -194,5 +199,9 @@ def serve(
                 notify(url)
 
         server.startup = startup  # type: ignore[method-assign]
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[listening])
+    finally:
+        if own_socket:
+            listening.close()
     return state
