@@ -634,6 +634,15 @@ def test_wait_sits_out_a_brief_outage(emulator_factory: Factory) -> None:
     assert [r.status_code for r in emu.state.requests_for_job(job.job_id)][1:3] == [None, 503]
 
 
+def test_wait_sits_out_a_failed_sign_in(emulator_factory: Factory) -> None:
+    # Tokens live 0.4 s, so the wait signs in again; the second sign-in is dropped.
+    emu = emulator_factory(faults((TOKEN, 2, "drop"), token_expires_in=0.4, processing_seconds=0.8))
+    with client_for(emu, max_retries=0) as client:
+        job = client.simulate(compiled_job())
+        assert client.wait(job.job_id, poll_interval=0.05).status == "completed"
+    assert statuses_of(emu, TOKEN, 3)[:3] == [200, None, 200]
+
+
 def test_wait_gives_up_on_a_long_outage(emulator_factory: Factory) -> None:
     emu = emulator_factory(faults(*[(GET_JOB, n, "bad_gateway") for n in range(1, 6)]))
     with client_for(emu, max_retries=0) as client:

@@ -29,6 +29,7 @@ from odyssey_dsl.api.calls import (
     status_call,
     submit_call,
 )
+from odyssey_dsl.api.errors import OdysseyError
 from odyssey_dsl.api.protocol import Flow, NeedToken, Reply, Send, Session, Sleep, Step
 from odyssey_dsl.api.retry import RetryPolicy
 from odyssey_dsl.api.wire import (
@@ -211,9 +212,14 @@ class OdysseyClient:
 
     def _run(self, flow: Flow[T]) -> T:
         reply: Reply = None
+        failure: OdysseyError | None = None
         try:
             while True:
-                reply = self._perform(flow.send(reply))
+                step = flow.send(reply) if failure is None else flow.throw(failure)
+                try:
+                    reply, failure = self._perform(step), None
+                except OdysseyError as error:  # a failed sign-in: the flow may sit it out
+                    reply, failure = None, error
         except StopIteration as finished:
             result: T = finished.value
             return result
@@ -365,9 +371,14 @@ class AsyncOdysseyClient:
 
     async def _run(self, flow: Flow[T]) -> T:
         reply: Reply = None
+        failure: OdysseyError | None = None
         try:
             while True:
-                reply = await self._perform(flow.send(reply))
+                step = flow.send(reply) if failure is None else flow.throw(failure)
+                try:
+                    reply, failure = await self._perform(step), None
+                except OdysseyError as error:  # a failed sign-in: the flow may sit it out
+                    reply, failure = None, error
         except StopIteration as finished:
             result: T = finished.value
             return result
