@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator, running_emulator
+from odyssey_dsl.emulator.jobs import EmulatedJob, phase_at
 
 STATUS_FIELDS = {
     "job_id", "status", "priority", "created_at", "dispatched_at", "started_at", "completed_at",
@@ -540,3 +541,61 @@ def test_unknown_paths_get_a_json_404(shared: httpx.Client) -> None:
     response = shared.get("/no/such/endpoint")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
+
+
+# --- the job clock as a function ------------------------------------------------------------
+
+PROGRESSION = ["pending", "dispatched", "processing", "completed"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    phases=st.tuples(*[st.floats(0, 100, allow_nan=False)] * 3),
+    speed=st.floats(0.01, 1000, allow_nan=False),
+    times=st.lists(st.floats(0, 1000, allow_nan=False), min_size=2, max_size=6),
+)
+def test_status_only_moves_forward_and_its_times_match(
+    phases: tuple[float, float, float], speed: float, times: list[float]
+) -> None:
+    config = EmulatorConfig(
+        pending_seconds=phases[0],
+        dispatched_seconds=phases[1],
+        processing_seconds=phases[2],
+        speed=speed,
+    )
+    job = EmulatedJob(
+        "job", "owner", 1, created_at=1000.0, portrait=True, streams=(), error_message=None
+    )
+    seen = [phase_at(job, 1000.0 + t, config) for t in sorted(times)]
+    ranks = [PROGRESSION.index(phase.status) for phase in seen]
+    assert ranks == sorted(ranks)
+    for phase in seen:
+        reached = PROGRESSION.index(phase.status)
+        assert (phase.dispatched_at is not None) == (reached >= 1)
+        assert (phase.started_at is not None) == (reached >= 2)
+        assert (phase.completed_at is not None) == (reached >= 3)
+        stamps = [
+            s
+            for s in (job.created_at, phase.dispatched_at, phase.started_at, phase.completed_at)
+            if s is not None
+        ]
+        assert stamps == sorted(stamps)
+    final = phase_at(job, 1000.0 + config.job_seconds, config)
+    assert final.status == "completed"
+    assert final.completed_at == pytest.approx(1000.0 + config.job_seconds)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cancel_ms=st.integers(0, 1999), later=st.floats(0, 100, allow_nan=False))
+def test_a_cancelled_job_stays_cancelled(cancel_ms: int, later: float) -> None:
+    cancel_after = cancel_ms / 1000
+    config = EmulatorConfig()  # pending 1 s, dispatched 1 s
+    job = EmulatedJob(
+        "job", "owner", 1, created_at=0.0, portrait=True, streams=(), error_message="boom"
+    )
+    job.cancelled_at = cancel_after
+    phase = phase_at(job, cancel_after + later, config)
+    assert phase.status == "cancelled"
+    assert phase.completed_at == cancel_after
+    assert phase.started_at is None
+    assert (phase.dispatched_at is not None) == (cancel_after >= 1.0)

@@ -21,6 +21,8 @@ CANCELLABLE = frozenset({"pending", "dispatched"})
 ACTIVE = frozenset({"pending", "dispatched", "processing"})
 STATUSES = ("pending", "dispatched", "processing", "completed", "failed", "cancelled")
 REGION = "emulator-local"
+_ROUNDING_SLACK = 1e-9
+"""Emulated seconds: float rounding must not keep a job a hair short of its next phase."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class JobPhase:
 def phase_at(job: EmulatedJob, now: float, config: EmulatorConfig) -> JobPhase:
     """The status and timestamps of `job` at real time `now`."""
     until = now if job.cancelled_at is None else min(now, job.cancelled_at)
-    elapsed = max(0.0, until - job.created_at) * config.speed
+    elapsed = max(0.0, until - job.created_at) * config.speed + _ROUNDING_SLACK
     dispatch = config.pending_seconds
     start = dispatch + config.dispatched_seconds
     finish = start + config.processing_seconds
