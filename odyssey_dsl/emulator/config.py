@@ -8,7 +8,7 @@ and `failing_streams` script exact faults for tests ("the first POST gets 429").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 FaultKind = Literal[
@@ -88,9 +88,9 @@ class EmulatorConfig:
     """Settings of an emulated Simulate API. The defaults give a fault-free server whose jobs
     take about five seconds (pending 1 s, dispatched 1 s, processing 3 s) at speed 1."""
 
-    api_keys: frozenset[str] | None = None
-    """Accepted API keys; None accepts any key that starts with `ody_`."""
-    denied_api_keys: frozenset[str] = frozenset()
+    api_keys: frozenset[str] | None = field(default=None, repr=False)
+    """Accepted API keys; None accepts any key that starts with `ody_`. (Keys stay out of reprs.)"""
+    denied_api_keys: frozenset[str] = field(default=frozenset(), repr=False)
     """Keys that are recognised but refused with 403 (a revoked or suspended account)."""
     token_expires_in: float = 3600
     """Lifetime of a bearer token, in real seconds (not scaled by `speed`)."""
