@@ -180,9 +180,9 @@ def test_random_faults_are_reproducible_from_the_seed(emulator_factory: Factory)
             retry_after_seconds=0,
         )
 
-    first = _statuses(emulator_factory(config(7)), 120)
-    again = _statuses(emulator_factory(config(7)), 120)
-    other = _statuses(emulator_factory(config(8)), 120)
+    first = _statuses(emulator_factory(config(7)), 80)
+    again = _statuses(emulator_factory(config(7)), 80)
+    other = _statuses(emulator_factory(config(8)), 80)
     assert first == again
     assert first != other
     assert 0.15 < sum(1 for s in first if s != 200) / len(first) < 0.55
