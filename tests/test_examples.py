@@ -89,6 +89,7 @@ def test_example_request_form_is_a_valid_request(scene: Path) -> None:
     assert result.job is not None
     request = SimulationRequest.model_validate_json(render_json(result.job, emit="request"))
     expected = json.loads(golden(scene))
+    sent: object
     if result.job.is_batch:
         assert request.scripts is not None and request.script is None
         sent = [[entry.model_dump(exclude_none=True) for entry in s] for s in request.scripts]

@@ -250,9 +250,11 @@ class LoopFrame:
 class Env:
     values: dict[str, str]
     loops: list[LoopFrame] = field(default_factory=list)
+    overrides: dict[str, str] = field(default_factory=dict)
+    """`--var` values: each replaces the `let` of its name (rendered as given)."""
 
     def child(self) -> Env:
-        return Env(dict(self.values), list(self.loops))
+        return Env(dict(self.values), list(self.loops), self.overrides)
 
 
 def render_bool(value: bool) -> str:
@@ -294,7 +296,9 @@ def run_block(nodes: Sequence[Node], origin: int, env: Env, out: list[Expected])
     for node in nodes:
         base = origin if last is None else last
         if isinstance(node, Let):
-            if node.template is not None:
+            if node.name in env.overrides:
+                env.values[node.name] = env.overrides[node.name]
+            elif node.template is not None:
                 env.values[node.name] = render_pieces(node.template, env)
             else:
                 env.values[node.name] = node.var.rendered
@@ -325,8 +329,15 @@ def run_block(nodes: Sequence[Node], origin: int, env: Env, out: list[Expected])
             last = out[-1].timestamp_ms if len(out) > emitted_before else start
 
 
-def run_scene(scene: Scene) -> list[list[Expected]]:
-    top = Env({})
+def render_value(value: object) -> str:
+    """How a `--var` value renders in a template."""
+    if isinstance(value, bool):
+        return render_bool(value)
+    return str(value)
+
+
+def run_scene(scene: Scene, overrides: dict[str, object] | None = None) -> list[list[Expected]]:
+    top = Env({}, overrides={k: render_value(v) for k, v in (overrides or {}).items()})
     run_block(scene.lets, 0, top, [])
     scripts = []
     for _, nodes in scene.scripts:
@@ -340,7 +351,7 @@ def run_scene(scene: Scene) -> list[list[Expected]]:
 # The generator: valid scenes by construction
 # --------------------------------------------------------------------------------------------
 
-WORDS = ("red", "fox", "sky", "wave", "calm", "night", "river", "tree", "Mist", "gold")
+WORDS = ("red", "fox", "sky", "wave", "calm", "night", "river", "tree", "Mist", "gold", "no#1")
 ESCAPES = (
     ('\\"q\\"', '"q"'),
     ("\\u{263A}", "\u263a"),
@@ -387,7 +398,8 @@ class Gen:
 
     def duration_at_least(self, minimum: int, visible: Sequence[Var]) -> tuple[int, str]:
         usable = [v for v in visible if v.kind == "dur" and v.ms is not None and v.ms >= minimum]
-        if usable and self.draw(st.booleans()):
+        use_variable: bool = self.draw(st.booleans())
+        if usable and use_variable:
             var = self.draw(st.sampled_from(usable))
             assert var.ms is not None
             return var.ms, var.name
@@ -670,8 +682,15 @@ def assert_timeline_invariants(script: Sequence[ScriptEntry]) -> None:
     assert not running, "every stream ends"
 
 
-def compile_scene(text: str, expected_count: int) -> CompileResult:
-    return compile_source(text, filename="scene.ody", max_entries=max(10_000, expected_count))
+def compile_scene(
+    text: str, expected_count: int, overrides: dict[str, object] | None = None
+) -> CompileResult:
+    return compile_source(
+        text,
+        filename="scene.ody",
+        variables=overrides,
+        max_entries=max(10_000, expected_count),
+    )
 
 
 def describe(result: CompileResult) -> str:
@@ -692,14 +711,14 @@ def test_valid_batch_matches_model(scene: Scene) -> None:
     check_scene(scene, 2)
 
 
-def check_scene(scene: Scene, step: int) -> None:
+def check_scene(scene: Scene, step: int, overrides: dict[str, object] | None = None) -> None:
     text = scene_source(scene, step)
-    expected = run_scene(scene)
-    for script in expected:  # the generator's own promise, checked before blaming odyc
-        times = [e.timestamp_ms for e in script]
+    expected = run_scene(scene, overrides)
+    for model_script in expected:  # the generator's own promise, checked before blaming odyc
+        times = [e.timestamp_ms for e in model_script]
         assert times == sorted(set(times)), f"generator bug: {times}\n{text}"
     total = sum(len(s) for s in expected)
-    result = compile_scene(text, total)
+    result = compile_scene(text, total, overrides)
     assert result.ok, f"{describe(result)}\n--- scene:\n{text}"
     assert result.job is not None
     assert not [d for d in result.diagnostics if d.code.code == "E999"]
@@ -716,6 +735,24 @@ def check_scene(scene: Scene, step: int) -> None:
         assert got == want, f"--- scene:\n{text}"
     if job.script_names is not None:
         assert job.script_names == [name for name, _ in scene.scripts]
+
+
+@SCENE_SETTINGS
+@given(scene=scenes(), data=st.data())
+def test_variable_overrides_replace_lets(scene: Scene, data: st.DataObject) -> None:
+    # Only values that change prompts, not timing, so the scene stays valid: `--var`
+    # strings, booleans and floats in place of top-level `let`s of those kinds.
+    replaceable = [let.name for let in scene.lets if let.var.kind in ("str", "bool", "float")]
+    names = data.draw(
+        st.lists(st.sampled_from(replaceable), unique=True) if replaceable else st.just([])
+    )
+    overrides: dict[str, object] = {
+        name: data.draw(
+            st.one_of(st.sampled_from(WORDS), st.booleans(), st.sampled_from([0.5, 7.25]))
+        )
+        for name in names
+    }
+    check_scene(scene, 2, overrides)
 
 
 @SCENE_SETTINGS
