@@ -23,7 +23,6 @@ from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.terminal import (
     DownloadDisplay,
     StatusDisplay,
-    format_duration,
     print_error,
     print_note,
 )
@@ -97,7 +96,7 @@ def follow_job(
     except errors.JobFailedError as failure:
         _journal_finished(job_id, "failed")
         _print_final_json(failure.status, options)
-        print_error(f"job {job_id} failed: {redact_key(str(failure))}")
+        print_error(redact_key(str(failure)))  # "job ID failed: why" (+ each failed stream)
         return ExitCode.JOB_FAILED
     except errors.JobCancelledError as cancelled:
         _journal_finished(job_id, "cancelled")
