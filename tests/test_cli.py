@@ -550,3 +550,16 @@ def test_submit_sends_only_what_compiles(scenes: Path, emulator: RunningEmulator
     assert job.job_id == sent.stdout.strip()
     assert job.portrait is False  # the scene's `portrait: false` reached the API
     assert json.loads((scenes / "out.json").read_text()) == CAT_JSON
+
+
+def test_submit_keeps_stdout_for_its_result(scenes: Path, emulator: RunningEmulator) -> None:
+    env = {
+        "ODYSSEY_API_URL": emulator.url,
+        "ODYSSEY_API_KEY": "ody_cli_test",
+        "ODYC_STATE_DIR": str(scenes / "state"),
+    }
+    args = ("unused.ody", "--submit", "--no-wait", "--json", "--format", "json")
+    result = odyc(*args, cwd=scenes, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["job_id"] in emulator.state.jobs
+    assert '"code": "W101"' in result.stderr

@@ -110,11 +110,14 @@ def _run(argv: list[str]) -> int:
         from odyssey_dsl.emit import render_json
 
         output = render_json(result.job, emit=args.emit, compact=args.compact)
-    to_stdout = output is not None and args.output in (None, "-") and not submit_options.submit
+    submitting = submit_options.submit
+    to_stdout = output is not None and args.output in (None, "-") and not submitting
+    # stdout carries one thing: the compiled JSON, the submission's result, or diagnostics.
+    stdout_taken = output is not None and (to_stdout or submitting)
     print_diagnostics(
         [result],
         settings.format,
-        machine_stream=sys.stderr if to_stdout else sys.stdout,
+        machine_stream=sys.stderr if stdout_taken else sys.stdout,
         summary=settings.format == "text" and bool(result.diagnostics),
     )
     if output is None:
@@ -131,7 +134,7 @@ def _run(argv: list[str]) -> int:
             return ExitCode.USAGE
     elif to_stdout:
         write_utf8(sys.stdout, output)
-    if submit_options.submit:
+    if submitting:
         from odyssey_dsl.cli.submit import run_submit
 
         return run_submit(result, args.file, submit_options)
