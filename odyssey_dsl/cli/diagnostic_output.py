@@ -2,7 +2,8 @@
 
 Text goes to stderr, coloured when stderr is a terminal and `NO_COLOR` is unset (or when
 `FORCE_COLOR` is set). The machine formats (`json`, `github`) go to stdout, unless stdout
-already carries the compiled JSON; then they go to stderr, so each stream stays parseable.
+already carries something else (the compiled JSON, or the result of `--submit`); then they go
+to stderr, so that each stream stays parseable.
 """
 
 from __future__ import annotations
