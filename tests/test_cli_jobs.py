@@ -116,7 +116,7 @@ def test_status_text_and_unknown_job(emulator: RunningEmulator, state_dir: Path)
     missing = run_odyc(["jobs", "status", "no-such-job"], env)
     assert missing.returncode == 5
     assert missing.stderr.startswith("odyc: error: ")
-    assert "odyc jobs list" in missing.stderr  # the hint
+    assert "not found" in missing.stderr
 
 
 def test_wait_prints_each_recording(emulator: RunningEmulator, state_dir: Path) -> None:
@@ -313,6 +313,8 @@ def test_unreachable_api_is_one_line(state_dir: Path) -> None:
     assert result.returncode == 5
     assert result.stderr.startswith("odyc: error: ")
     assert "--api-url" in result.stderr
+    bad = run_odyc(["jobs", "list", "--api-url", "http://[::1"], odyc_env(None, state_dir))
+    assert bad.returncode == 5 and "not a valid URL" in bad.stderr
 
 
 @pytest.mark.parametrize(

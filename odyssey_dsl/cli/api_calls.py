@@ -1,8 +1,9 @@
 """Running API calls from the CLI: a client per command, and its errors turned into one line a
-user can act on, plus a hint, and exit code 5 — never a traceback.
+user can act on (exit code 5) — never a traceback.
 
-The client's messages already avoid the key and tokens; `redact_key` is a second guard that
-removes the key's value from anything odyc prints, should a server ever echo it back.
+The client's messages already say what to do (check the key, the URL, try again later), so a
+hint is added only where odyc knows more. `redact_key` is a second guard that removes the key's
+value from anything odyc prints, should a server ever echo it back.
 """
 
 from __future__ import annotations
@@ -28,39 +29,39 @@ def redact_key(text: str) -> str:
 
 def describe_api_error(error: errors.OdysseyError) -> tuple[str, str | None]:
     """(message, hint) for an API error; the hint is None when there is nothing to add."""
-    message = redact_key(str(error))
-    hint: str | None
     if isinstance(error, errors.MissingAPIKeyError):
         return (
-            "no Odyssey API key: the ODYSSEY_API_KEY environment variable is not set",
-            "export ODYSSEY_API_KEY=ody_... (odyc reads the key only from the environment, "
+            f"no Odyssey API key: the {API_KEY_ENV} environment variable is not set",
+            f"export {API_KEY_ENV}=ody_... (odyc reads the key only from the environment, "
             "so it never lands in your shell history)",
         )
-    if isinstance(error, errors.AuthenticationError):
-        hint = "check ODYSSEY_API_KEY: keys start with 'ody_' and come from your Odyssey account"
-    elif isinstance(error, errors.PermissionDeniedError):
-        hint = "the job or recording belongs to another account, or this key lacks access"
-    elif isinstance(error, errors.NotFoundError):
-        hint = "check the id; `odyc jobs list` shows your jobs"
-    elif isinstance(error, errors.RateLimitedError):
-        hint = "the API is rate limiting this key; wait a little and try again"
-    elif isinstance(error, errors.CannotCancelError):
-        hint = "`odyc jobs status JOB_ID` shows where the job is"
-    elif isinstance(error, errors.ServerError):
-        hint = "the service is having trouble; try again in a few minutes"
-    elif isinstance(error, errors.NetworkError):
-        hint = f"check the API URL (--api-url or {API_URL_ENV}) and your network connection"
-        if error.maybe_submitted:
-            hint += "; the job may have been created: see `odyc jobs list --active`"
-    else:
-        hint = None
-    return message, hint
+    message = redact_key(str(error))
+    if isinstance(error, errors.CannotCancelError):
+        return message, "`odyc jobs status JOB_ID` shows where the job is"
+    return message, None
+
+
+def open_client(api_url: str | None) -> OdysseyClient:
+    """A client for `api_url` (else ODYSSEY_API_URL, else the default).
+
+    Raises `OdysseyError` for every problem with the settings, including a URL that cannot
+    be parsed at all.
+    """
+    import httpx
+
+    try:
+        return OdysseyClient(api_url=api_url)
+    except (httpx.InvalidURL, ValueError) as error:  # e.g. "http://[::1"
+        shown = api_url if api_url is not None else os.environ.get(API_URL_ENV, "")
+        raise errors.InvalidRequestError(
+            f"the API URL {shown!r} is not a valid URL ({error}); check --api-url or {API_URL_ENV}"
+        ) from None
 
 
 def run_with_client(api_url: str | None, action: Callable[[OdysseyClient], int]) -> int:
     """Run `action` with a client for `api_url`; API errors become one line and exit code 5."""
     try:
-        with OdysseyClient(api_url=api_url) as client:
+        with open_client(api_url) as client:
             return action(client)
     except errors.OdysseyError as error:
         message, hint = describe_api_error(error)

@@ -236,13 +236,13 @@ def submit_and_follow(
 ) -> int:
     """Submit with `submit(client)`, announce and journal the job, then follow it."""
     from odyssey_dsl import journal
-    from odyssey_dsl.api import OdysseyClient, errors
-    from odyssey_dsl.cli.api_calls import describe_api_error
+    from odyssey_dsl.api import errors
+    from odyssey_dsl.cli.api_calls import describe_api_error, open_client
     from odyssey_dsl.cli.job_waiting import follow_job, resume_commands
     from odyssey_dsl.cli.terminal import print_error, print_note
 
     try:
-        with OdysseyClient(api_url=api_url) as client:
+        with open_client(api_url) as client:
             try:
                 submitted = submit(client)
             except KeyboardInterrupt:
