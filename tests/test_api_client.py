@@ -51,6 +51,7 @@ from odyssey_dsl.api.retry import (
     delay_after_response,
     parse_retry_after,
 )
+from odyssey_dsl.api.wire import JobStatus
 from odyssey_dsl.emulator import payloads
 from odyssey_dsl.emulator.config import EmulatorConfig, PlannedFault
 from odyssey_dsl.emulator.server import RunningEmulator, bind_socket, running_emulator
@@ -724,6 +725,20 @@ def test_redaction_of_what_the_server_sends_back() -> None:
     assert KEY not in repr(secret) + str(secret) + f"{secret}" + repr([secret])
     assert detail_of(httpx.Response(502, text="<html><h1>502</h1></html>"), []) is None
     assert detail_of(httpx.Response(500, text="plain failure"), []) == "plain failure"
+
+
+def test_answers_tolerate_fields_a_newer_server_adds() -> None:
+    status = JobStatus.model_validate(
+        {
+            "job_id": "j",
+            "status": "processing",
+            "eta_seconds": 12,
+            "streams": [{"stream_id": "s", "codec": "av1", "error": "GPU lost"}],
+        }
+    )
+    assert status.model_extra == {"eta_seconds": 12}
+    assert status.streams[0].failure_message == "GPU lost"
+    assert not status.is_terminal and status.is_known_status
 
 
 # --- pure decisions -----------------------------------------------------------------------
