@@ -153,6 +153,8 @@ def test_ctrl_c_leaves_the_job_running(emulator_factory: StartEmulator, workdir:
     try:
         job_id = odyc.wait_for_stderr("submitted job ").split()[-1]
         odyc.wait_for_stderr(": pending")  # waiting has begun
+        # journaled (and fsynced) before waiting: a closed terminal would not lose it
+        assert [e.submitted.job_id for e in journal_of(workdir)] == [job_id]
         odyc.process.send_signal(signal.SIGINT)
         code, _, stderr = odyc.finish()
     finally:

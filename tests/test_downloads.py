@@ -25,7 +25,7 @@ from odyssey_dsl.downloads import (
     recordings_http_client,
     safe_name_part,
 )
-from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator
+from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator, running_emulator
 from odyssey_dsl.emulator.config import PlannedFault
 from odyssey_dsl.emulator.state import RequestRecord
 from odyssey_dsl.models import Job, ScriptEntry
@@ -142,6 +142,32 @@ def test_a_part_left_by_an_earlier_run_is_continued(
     assert video.path.read_bytes() == content
     (request,) = media_requests(emulator, at_least=before + 1)[before:]
     assert request.status_code == 206
+
+
+def test_any_saved_prefix_resumes_to_the_same_file(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with running_emulator(FAST_EMULATOR) as emulator:
+        status = completed_job(emulator)
+        stream = status.streams[0]
+        assert stream.events_url is not None
+        content = served_bytes(stream.events_url)
+
+        @settings(max_examples=25, deadline=None)
+        @given(cut=st.integers(min_value=0, max_value=len(content)))
+        def resumes(cut: int) -> None:
+            dest = tmp_path_factory.mktemp("resume")
+            (item,) = [i for i in plan_downloads([stream], dest, "s") if i.kind == "events"]
+            if cut:
+                item.part_path.write_bytes(content[:cut])
+            with recordings_http_client() as http:
+                result = download_file(http, item)
+            assert item.path.read_bytes() == content
+            assert not item.part_path.exists()
+            if cut < len(content):  # a whole file may be re-sent by a server ignoring Range
+                assert result.resumed_from == cut
+
+        resumes()
 
 
 def test_a_part_that_is_already_complete_ends_as_the_file(

@@ -8,7 +8,10 @@ value from anything odyc prints, should a server ever echo it back.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+import warnings
 from collections.abc import Callable
 
 from odyssey_dsl.api import OdysseyClient, errors
@@ -41,6 +44,26 @@ def describe_api_error(error: errors.OdysseyError) -> tuple[str, str | None]:
     return message, None
 
 
+def show_client_warnings() -> None:
+    """Print the client's warnings (a poll that failed and will be retried, a status odyc
+    does not know) as `odyc: warning: ...` lines on stderr, each once."""
+    log = logging.getLogger("odyssey_dsl.api")
+    if not any(isinstance(h, _WarningLines) for h in log.handlers):
+        log.addHandler(_WarningLines())
+        log.propagate = False
+    # the same news also comes as a Python warning, for library users: the log line suffices
+    warnings.simplefilter("ignore", errors.UnknownJobStatusWarning)
+
+
+class _WarningLines(logging.StreamHandler):  # type: ignore[type-arg]
+    """`odyc: warning: ...` on stderr for the client's warnings."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.setLevel(logging.WARNING)
+        self.setFormatter(logging.Formatter("odyc: warning: %(message)s"))
+
+
 def open_client(api_url: str | None) -> OdysseyClient:
     """A client for `api_url` (else ODYSSEY_API_URL, else the default).
 
@@ -49,6 +72,7 @@ def open_client(api_url: str | None) -> OdysseyClient:
     """
     import httpx
 
+    show_client_warnings()
     try:
         return OdysseyClient(api_url=api_url)
     except (httpx.InvalidURL, ValueError) as error:  # e.g. "http://[::1"
