@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -864,6 +865,12 @@ EXAMPLE_SEED = (
 )
 
 
+EXAMPLE_SCENES = tuple(
+    path.read_text(encoding="utf-8")
+    for path in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.ody"))
+)
+
+
 def assert_never_crashes(text: str) -> None:
     result = compile_source(text, filename="fuzz.ody")
     assert isinstance(result, CompileResult)
@@ -937,7 +944,8 @@ def mutated(draw: st.DrawFn, base: str) -> str:
 @FUZZ_SETTINGS
 @given(data=st.data())
 def test_mutated_valid_scenes_never_crash(data: st.DataObject) -> None:
-    base = data.draw(st.one_of(st.just(EXAMPLE_SEED), scenes().map(scene_source)))
+    seeds = st.sampled_from((EXAMPLE_SEED, *EXAMPLE_SCENES))
+    base = data.draw(st.one_of(seeds, scenes().map(scene_source)))
     assert_never_crashes(data.draw(mutated(base)))
 
 
