@@ -9,7 +9,6 @@ entries of one stream closer than the minimum gap, and one prompt sent twice in 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from odyssey_dsl import diagnostics as diag
@@ -23,13 +22,17 @@ if TYPE_CHECKING:
     from odyssey_dsl.compiler import Limits
 
 
-@dataclass(slots=True)
 class _Finding:
-    code: str
-    message: str
-    span: Span
-    help: str | None
-    repeats: int = 0
+    """A problem and how many more times loops repeated it at the same place."""
+
+    __slots__ = ("code", "help", "message", "repeats", "span")
+
+    def __init__(self, code: str, message: str, span: Span, help: str | None) -> None:
+        self.code = code
+        self.message = message
+        self.span = span
+        self.help = help
+        self.repeats = 0
 
 
 def check_timelines(

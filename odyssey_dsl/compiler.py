@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
@@ -23,8 +23,7 @@ DEFAULT_MAX_ENTRIES = 10_000
 DEFAULT_MIN_GAP_MS = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """Knobs of the checks (`--max-entries`, `--min-gap`, `--werror`, `--portrait`)."""
 
     max_entries: int = DEFAULT_MAX_ENTRIES

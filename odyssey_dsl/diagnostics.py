@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from odyssey_dsl.source import Span
 
@@ -19,8 +19,7 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(NamedTuple):
     """One entry of the catalogue."""
 
     code: str
@@ -32,8 +31,7 @@ class Code:
     """1-based (line, column) at which `example` reports this code."""
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem found in one file."""
 
     code: Code

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 UNITS_MS: dict[str, int] = {"h": 3_600_000, "m": 60_000, "s": 1_000, "ms": 1}
 """Units in the order a duration must use them (decreasing)."""
@@ -23,8 +23,7 @@ class DurationError(ValueError):
         self.help = help
 
 
-@dataclass(frozen=True, slots=True)
-class Duration:
+class Duration(NamedTuple):
     """A resolved duration. It renders in templates as written in the source (`1m30s`)."""
 
     ms: int

@@ -8,12 +8,10 @@ images; the order and balance of the resulting entries are checked by `check`.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl import nodes as n
@@ -29,8 +27,7 @@ if TYPE_CHECKING:
 ActionKind = Literal["start", "interact", "end"]
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     """One expanded action at its absolute time within its script."""
 
     time_ms: int
@@ -42,8 +39,7 @@ class TimelineEntry:
     """(line of the innermost loop's header, 1-based iteration), for messages."""
 
 
-@dataclass(frozen=True, slots=True)
-class ExpandedScript:
+class ExpandedScript(NamedTuple):
     name: str | None
     header: Span | None
     entries: list[TimelineEntry]
@@ -51,13 +47,12 @@ class ExpandedScript:
     """False when an error dropped a timed statement: its timeline checks would be noise."""
 
 
-@dataclass(frozen=True)
-class Expansion:
+class Expansion(NamedTuple):
     scripts: list[ExpandedScript] | None
     """None when nothing could be expanded (no timeline to check)."""
     is_batch: bool
     portrait: bool | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic]
 
 
 class _LimitReached(Exception):
@@ -318,6 +313,8 @@ class _Expander:
             self.used.add(id(let))
 
     def name_hint(self, name: str, scope: Scope) -> str:
+        import difflib  # only on errors
+
         close = difflib.get_close_matches(name, scope.visible_names(), n=1)
         if close:
             return f"did you mean `{close[0]}`?"
@@ -551,7 +548,7 @@ class _Expander:
             start = (origin if last is None else last) + every
         values: list[object] | None
         if isinstance(loop, n.Repeat):
-            count = self.count(loop.count, scope)
+            count = self.count(loop.times, scope)
             values = None
         else:
             values = self.items(loop.items, scope)
@@ -585,15 +582,7 @@ class _Expander:
             iteration_scope = Scope(scope)
             if isinstance(loop, n.ForLoop) and values is not None:
                 iteration_scope.values[loop.var] = values[index]
-            iteration_scope.values["loop"] = LoopInfo(
-                index + 1,
-                index,
-                index == 0,
-                index == count - 1,
-                count,
-                count - index,
-                count - index - 1,
-            )
+            iteration_scope.values["loop"] = LoopInfo(index, count)
             self.iteration = (loop.span.line, index + 1)
             self.block(loop.body, iteration_scope, start + index * every, "loop", out)
         self.iteration = outer_iteration
@@ -613,7 +602,7 @@ class _Expander:
             if isinstance(statement, n.ActionStmt):
                 total += 1
             elif isinstance(statement, n.Repeat):
-                count = self.quiet_count(statement.count, scope)
+                count = self.quiet_count(statement.times, scope)
                 total += count * self.predict(statement.body, scope)
             elif isinstance(statement, n.ForLoop):
                 length = self.quiet_length(statement.items, scope)
@@ -671,7 +660,7 @@ def _referenced_names(statements: tuple[n.Statement, ...]) -> set[str]:
             if statement.prefix is not None:
                 expr(statement.prefix.time)
             expr(statement.every)
-            expr(statement.count if isinstance(statement, n.Repeat) else statement.items)
+            expr(statement.times if isinstance(statement, n.Repeat) else statement.items)
             names.update(_referenced_names(statement.body))
         elif isinstance(statement, n.ScriptBlock):
             names.update(_referenced_names(statement.body))

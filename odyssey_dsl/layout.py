@@ -9,7 +9,7 @@ indentation — become diagnostics, and the rest of the file is still read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
@@ -22,8 +22,7 @@ _STRING_REST = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
 _TAB_WIDTH = 4
 
 
-@dataclass(frozen=True, slots=True)
-class LogicalLine:
+class LogicalLine(NamedTuple):
     """One statement's text: `source.text[start:end]`, comment and trailing blanks removed."""
 
     line: int
@@ -32,8 +31,7 @@ class LogicalLine:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(NamedTuple):
     lines: tuple[LogicalLine, ...]
     comments: tuple[Comment, ...]
     diagnostics: tuple[Diagnostic, ...]

@@ -1,16 +1,20 @@
-"""The Ody syntax tree. Every node carries the `Span` of the source it was read from."""
+"""The Ody syntax tree. Every node carries the `Span` of the source it was read from.
+
+Nodes are immutable named tuples: cheap to create and to import (the tree is built on every
+compile, and `odyc check` must start fast). Compare nodes by identity or by their fields, not
+with `==` across node types (a tuple compares equal to any tuple with the same items).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from odyssey_dsl.source import Span
 
 # --- values ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StringLit:
+class StringLit(NamedTuple):
     """A string literal, already folded (triple-quoted) and unescaped: a Jinja2 template."""
 
     span: Span
@@ -19,34 +23,29 @@ class StringLit:
     """File offset of the first character after the opening quotes (maps template errors)."""
 
 
-@dataclass(frozen=True, slots=True)
-class NumberLit:
+class NumberLit(NamedTuple):
     span: Span
     value: int | float
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class BoolLit:
+class BoolLit(NamedTuple):
     span: Span
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
-class DurationLit:
+class DurationLit(NamedTuple):
     span: Span
     ms: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ListLit:
+class ListLit(NamedTuple):
     span: Span
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NameRef:
+class NameRef(NamedTuple):
     """A variable used where a value, duration, count or list is expected."""
 
     span: Span
@@ -58,16 +57,14 @@ Expr = StringLit | NumberLit | BoolLit | DurationLit | ListLit | NameRef
 # --- actions and time prefixes --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class At:
+class At(NamedTuple):
     """`at TIME`: TIME after the origin of the enclosing block."""
 
     span: Span
     time: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class After:
+class After(NamedTuple):
     """`after DURATION`: after the previous timed statement of the block (or its origin)."""
 
     span: Span
@@ -77,21 +74,18 @@ class After:
 TimePrefix = At | After
 
 
-@dataclass(frozen=True, slots=True)
-class Start:
+class Start(NamedTuple):
     span: Span
     prompt: StringLit
     image: StringLit | None
 
 
-@dataclass(frozen=True, slots=True)
-class Interact:
+class Interact(NamedTuple):
     span: Span
     prompt: StringLit
 
 
-@dataclass(frozen=True, slots=True)
-class End:
+class End(NamedTuple):
     span: Span
 
 
@@ -100,8 +94,7 @@ Action = Start | Interact | End
 # --- statements ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ActionStmt:
+class ActionStmt(NamedTuple):
     """`[at|after TIME:] ACTION` — the prefix is optional only inside loop bodies."""
 
     span: Span
@@ -109,33 +102,29 @@ class ActionStmt:
     action: Action
 
 
-@dataclass(frozen=True, slots=True)
-class Let:
+class Let(NamedTuple):
     span: Span
     name: str
     name_span: Span
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class Portrait:
+class Portrait(NamedTuple):
     span: Span
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Repeat:
+class Repeat(NamedTuple):
     """`[prefix] repeat COUNT every DURATION:` and its body. `span` is the header line."""
 
     span: Span
     prefix: TimePrefix | None
-    count: Expr
+    times: Expr
     every: Expr
     body: tuple[Statement, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ForLoop:
+class ForLoop(NamedTuple):
     """`[prefix] for NAME in LIST every DURATION:` and its body. `span` is the header line."""
 
     span: Span
@@ -150,8 +139,7 @@ class ForLoop:
 Loop = Repeat | ForLoop
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptBlock:
+class ScriptBlock(NamedTuple):
     """`script "NAME":` and its body (batch files). `span` is the header line."""
 
     span: Span
@@ -162,14 +150,12 @@ class ScriptBlock:
 Statement = ActionStmt | Let | Portrait | Repeat | ForLoop | ScriptBlock
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     span: Span
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Scene:
+class Scene(NamedTuple):
     """A whole `.ody` file."""
 
     span: Span

@@ -7,11 +7,10 @@ cannot be parsed is reported and skipped, so the other lines are still read and 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -29,8 +28,7 @@ STATEMENT_KEYWORDS = ("at", "after", "let", "repeat", "for", "script", "portrait
 KEYWORDS = (*STATEMENT_KEYWORDS, "start", "interact", "end", "every", "in", "with", "image")
 
 
-@dataclass(frozen=True, slots=True)
-class ParseResult:
+class ParseResult(NamedTuple):
     scene: n.Scene | None
     diagnostics: tuple[Diagnostic, ...]
     broken_names: frozenset[str]
@@ -90,11 +88,20 @@ def parse(source: SourceFile) -> ParseResult:
 # --- blocks --------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Frame:
-    indent: int
-    header: n.Repeat | n.ForLoop | n.ScriptBlock | None
-    body: list[n.Statement]
+    """An open block: its indentation, header and the statements read so far."""
+
+    __slots__ = ("body", "header", "indent")
+
+    def __init__(
+        self,
+        indent: int,
+        header: n.Repeat | n.ForLoop | n.ScriptBlock | None,
+        body: list[n.Statement],
+    ) -> None:
+        self.indent = indent
+        self.header = header
+        self.body = body
 
 
 _HEADER_TYPES = (n.Repeat, n.ForLoop, n.ScriptBlock)
@@ -162,7 +169,7 @@ class _BlockBuilder:
         header = frame.header
         closed: n.Statement
         if isinstance(header, n.Repeat):
-            closed = n.Repeat(header.span, header.prefix, header.count, header.every, body)
+            closed = n.Repeat(header.span, header.prefix, header.times, header.every, body)
         elif isinstance(header, n.ForLoop):
             closed = n.ForLoop(
                 header.span,
@@ -460,6 +467,8 @@ def _syntax_error(
     if position == 0:
         keywords |= set(STATEMENT_KEYWORDS) | {"start", "interact", "end"}
     if word and word not in KEYWORDS and keywords:
+        import difflib  # only on errors
+
         suggestion = difflib.get_close_matches(word, sorted(keywords), n=1, cutoff=0.6)
         if suggestion:
             return diag.make(

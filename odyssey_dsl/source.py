@@ -7,11 +7,10 @@ Conversion to an editor's UTF-16 columns happens at the language-server edge onl
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A half-open range of source text: [start_offset, end_offset)."""
 
     line: int
@@ -35,22 +34,23 @@ class Span:
         )
 
 
-@dataclass(frozen=True)
 class SourceFile:
     """The text of one `.ody` file (BOM removed, line endings kept) and its display name."""
 
-    name: str
-    text: str
-    _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    __slots__ = ("_line_starts", "name", "text")
 
-    def __post_init__(self) -> None:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
         starts = [0]
-        text = self.text
         index = text.find("\n")
         while index != -1:
             starts.append(index + 1)
             index = text.find("\n", index + 1)
-        object.__setattr__(self, "_line_starts", tuple(starts))
+        self._line_starts = tuple(starts)
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.name!r}, <{len(self.text)} characters>)"
 
     @property
     def line_count(self) -> int:

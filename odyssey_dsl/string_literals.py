@@ -9,14 +9,13 @@ space, and paragraphs are joined with one newline. Escapes are applied after fol
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _ESCAPE = re.compile(r"\\(u\{([0-9A-Fa-f]{1,6})\}|.|\n|$)", re.DOTALL)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
-@dataclass(frozen=True, slots=True)
-class EscapeError:
+class EscapeError(NamedTuple):
     """An invalid escape at `offset` (relative to the literal's content) of `length` chars."""
 
     offset: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import jinja2
 from jinja2 import meta
@@ -35,17 +35,19 @@ class TemplateFailure(Exception):
         """For E302: the undefined name."""
 
 
-@dataclass(frozen=True, slots=True)
 class LoopInfo:
     """`loop` in templates: the innermost Ody loop's position."""
 
-    index: int
-    index0: int
-    first: bool
-    last: bool
-    length: int
-    revindex: int
-    revindex0: int
+    __slots__ = ("first", "index", "index0", "last", "length", "revindex", "revindex0")
+
+    def __init__(self, index0: int, length: int) -> None:
+        self.index0 = index0
+        self.index = index0 + 1
+        self.length = length
+        self.first = index0 == 0
+        self.last = index0 == length - 1
+        self.revindex = length - index0
+        self.revindex0 = length - index0 - 1
 
 
 def _finalize(value: object) -> object:
@@ -94,8 +96,7 @@ def environment() -> SandboxedEnvironment:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledTemplate:
+class CompiledTemplate(NamedTuple):
     """A literal ready to render: plain text, or a Jinja2 template and the names it reads."""
 
     text: str

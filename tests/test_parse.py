@@ -34,7 +34,7 @@ def test_blocks_nest_by_indentation() -> None:
         '      interact "x"\n'
         "      for c in [1, 2] every 1s:\n"
         '          interact "{{ c }}"\n'
-        '  at 9s: end\n'
+        "  at 9s: end\n"
     )
     statements, codes = parsed(text)
     assert codes == []
@@ -50,7 +50,7 @@ def test_loop_header_with_time_prefix() -> None:
     statements, _ = parsed('at 3s repeat 4 every 2s:\n  interact "s"\n')
     (loop,) = statements
     assert isinstance(loop, n.Repeat) and isinstance(loop.prefix, n.At)
-    assert isinstance(loop.count, n.NumberLit) and loop.count.value == 4
+    assert isinstance(loop.times, n.NumberLit) and loop.times.value == 4
 
 
 def test_triple_quoted_string_spans_lines_and_folds() -> None:
@@ -85,7 +85,7 @@ def test_one_bad_line_does_not_hide_the_others() -> None:
 
 
 def test_misspelled_statement_keyword_gets_did_you_mean() -> None:
-    result = parse(SourceFile("t.ody", "reapeat 3 every 1s:\n  interact \"x\"\n"))
+    result = parse(SourceFile("t.ody", 'reapeat 3 every 1s:\n  interact "x"\n'))
     (diagnostic,) = result.diagnostics
     assert diagnostic.code.code == "E105" and diagnostic.help == "did you mean `repeat`?"
 
