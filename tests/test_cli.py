@@ -275,6 +275,14 @@ def test_var_values_are_json_when_valid(scenes: Path) -> None:
     assert plain.stdout == text.stdout
 
 
+def test_var_values_that_cannot_be_variables_are_usage_errors(scenes: Path) -> None:
+    for value in ('x={"a": 1}', "x=null", "x=[1, null]"):
+        run = odyc("cat.ody", "--var", value, cwd=scenes)
+        assert run.returncode == 2
+        assert "variable 'x'" in run.stderr and run.stdout == ""
+        assert "Traceback" not in run.stderr
+
+
 def test_vars_files_json_and_toml_and_var_wins(scenes: Path) -> None:
     (scenes / "v.json").write_text('{"subject": "fox", "n": 1}')
     (scenes / "v.toml").write_text('subject = "owl"\nn = 5\n')

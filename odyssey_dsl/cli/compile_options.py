@@ -116,6 +116,13 @@ def compile_settings(args: argparse.Namespace) -> CompileSettings:
         variables.update(read_variables_file(path))
     for name, value in args.var:
         variables[name] = value
+    from odyssey_dsl.scopes import from_json
+
+    for name, value in variables.items():
+        try:
+            from_json(value)
+        except ValueError as error:
+            raise UsageError(f"variable '{name}': {error}") from None
     return CompileSettings(
         variables=variables,
         portrait=args.portrait,
