@@ -99,24 +99,50 @@ def compile_file(
     portrait: bool | None = None,
     emit_job: bool = True,
 ) -> CompileResult:
-    """Read and compile a `.ody` file. An unreadable file raises `OSError`; an undecodable
-    one is reported as diagnostic E109."""
+    """Read and compile a `.ody` file. An unreadable file raises `OSError`."""
     path = Path(path)
-    data = path.read_bytes()
+    return compile_bytes(
+        path.read_bytes(),
+        filename=str(path),
+        variables=variables,
+        base_dir=base_dir if base_dir is not None else path.parent,
+        max_entries=max_entries,
+        min_gap_ms=min_gap_ms,
+        werror=werror,
+        portrait=portrait,
+        emit_job=emit_job,
+    )
+
+
+def compile_bytes(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    variables: Mapping[str, object] | None = None,
+    base_dir: str | Path | None = None,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    min_gap_ms: int = DEFAULT_MIN_GAP_MS,
+    werror: bool = False,
+    portrait: bool | None = None,
+    emit_job: bool = True,
+) -> CompileResult:
+    """Compile a scene's bytes (UTF-8, optional BOM); bytes that are not UTF-8 are reported as
+    diagnostic E109 at the first bad byte."""
+    name = filename or "<input>"
     try:
         text = decode_source(data)
     except UnicodeDecodeError as error:
-        source = SourceFile(str(path), data.decode("utf-8", errors="replace"))
-        where = source.span(error.start, error.start + 1)
+        source = SourceFile(name, data.decode("utf-8", errors="replace"))
+        offset = len(data[: error.start].decode("utf-8", errors="replace"))
         return CompileResult(
             None,
             [
                 diag.make(
                     "E109",
-                    f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
+                    f"the file is not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset "
                     f"{error.start})",
-                    str(path),
-                    where,
+                    name,
+                    source.span(offset, offset + 1),
                     help="save the file as UTF-8",
                 )
             ],
@@ -124,9 +150,9 @@ def compile_file(
         )
     return compile_source(
         text,
-        filename=str(path),
+        filename=filename,
         variables=variables,
-        base_dir=base_dir if base_dir is not None else path.parent,
+        base_dir=base_dir,
         max_entries=max_entries,
         min_gap_ms=min_gap_ms,
         werror=werror,

@@ -118,3 +118,15 @@ def test_dedent_to_unknown_level() -> None:
 def test_header_without_body() -> None:
     _, codes = parsed("repeat 2 every 1s:\n")
     assert codes == [("E110", 1, 1)]
+
+
+def test_bytes_that_are_not_utf8_point_at_the_bad_character() -> None:
+    from odyssey_dsl.compiler import compile_bytes
+
+    data = 'at 0s: start "é'.encode() + b"\xff" + b'"\nat 1s: end\n'
+    result = compile_bytes(data, filename="bad.ody")
+    (found,) = result.diagnostics
+    assert found.code.code == "E109" and result.job is None
+    # é is two bytes but one character: the column counts characters.
+    assert (found.span.line, found.span.column) == (1, 16)
+    assert "0xff" in found.message

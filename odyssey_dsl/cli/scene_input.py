@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.cli.compile_options import CompileSettings, UsageError
-from odyssey_dsl.compiler import CompileResult, compile_file, compile_source
-from odyssey_dsl.source import SourceFile, decode_source
+from odyssey_dsl.compiler import CompileResult, compile_bytes, compile_file
 
 STDIN_NAME = "<stdin>"
 """How standard input is named in diagnostics."""
@@ -49,27 +47,8 @@ def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
         data = stream.buffer.read()
     except OSError as error:
         raise UsageError(f"cannot read standard input: {_reason(error)}") from None
-    try:
-        text = decode_source(data)
-    except UnicodeDecodeError as error:
-        # The same report as `compile_file` gives for a file.
-        source = SourceFile(STDIN_NAME, data.decode("utf-8", errors="replace"))
-        return CompileResult(
-            None,
-            [
-                diag.make(
-                    "E109",
-                    f"the input is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset "
-                    f"{error.start})",
-                    STDIN_NAME,
-                    source.span(error.start, error.start + 1),
-                    help="save the file as UTF-8",
-                )
-            ],
-            source,
-        )
-    return compile_source(
-        text,
+    return compile_bytes(
+        data,
         filename=STDIN_NAME,
         base_dir=Path.cwd(),
         variables=settings.variables,
