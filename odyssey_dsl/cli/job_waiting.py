@@ -20,14 +20,13 @@ from odyssey_dsl.api import OdysseyClient, errors
 from odyssey_dsl.api.wire import JobStatus, StreamInfo
 from odyssey_dsl.cli.api_calls import describe_api_error, redact_key
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
 from odyssey_dsl.cli.terminal import (
     DownloadDisplay,
     StatusDisplay,
     print_error,
     print_note,
 )
-
-DEFAULT_POLL_INTERVAL = 5.0
 
 
 @dataclass(frozen=True)
