@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -254,3 +255,62 @@ def test_help_documents_submit_and_exit_codes(workdir: Path) -> None:
         assert flag in result.stdout
     assert "--api-key" not in result.stdout
     assert "130" in result.stdout
+
+
+def test_timeout_stops_waiting_but_not_the_job(
+    emulator_factory: StartEmulator, workdir: Path
+) -> None:
+    emulator = emulator_factory(SLOW_EMULATOR)
+    env = odyc_env(emulator.url, workdir / "state")
+    args = ["cat.ody", "--submit", "--poll-interval", "0.1", "--timeout", "0.5"]
+    result = run_odyc(args, env, cwd=workdir)
+    assert result.returncode == 5
+    job_id = submitted_job_id(result.stderr)
+    assert "gave up waiting" in result.stderr
+    assert f"odyc jobs wait {job_id}" in result.stderr
+    assert emulator.state.status_of(job_id) == "pending"
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+def test_on_a_terminal_a_live_line_and_progress_bars(
+    emulator: RunningEmulator, workdir: Path
+) -> None:
+    env = odyc_env(emulator.url, workdir / "state")
+    env.update({"TERM": "xterm", "COLUMNS": "160"})
+    out = workdir / "out"
+    args = ["cat.ody", "--submit", "--poll-interval", "0.05", "--download", str(out)]
+    code, screen = run_on_terminal(args, env, workdir)
+    assert code == 0, screen
+    assert CANARY_KEY not in screen and "Traceback" not in screen
+    assert "\r\x1b[2K" in screen  # the status line is redrawn in place
+    assert " · 0s" in screen and ": completed · " in screen
+    assert "━" in screen and "kB" in screen  # rich progress bars with the sizes
+    assert len(list(out.iterdir())) == 4
+
+
+def run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Run odyc with stdout and stderr on a pseudo-terminal; returns (exit code, screen)."""
+    import subprocess
+    import sys
+
+    leader, follower = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "odyssey_dsl", *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: odyc has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=30), b"".join(chunks).decode("utf-8", errors="replace")
