@@ -272,7 +272,7 @@ def test_timeout_stops_waiting_but_not_the_job(
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
-def test_on_a_terminal_a_live_line_and_progress_bars(
+def test_on_a_terminal_a_live_line_progress_bars_and_tables(
     emulator: RunningEmulator, workdir: Path
 ) -> None:
     env = odyc_env(emulator.url, workdir / "state")
@@ -286,6 +286,8 @@ def test_on_a_terminal_a_live_line_and_progress_bars(
     assert " · 0s" in screen and ": completed · " in screen
     assert "━" in screen and "kB" in screen  # rich progress bars with the sizes
     assert len(list(out.iterdir())) == 4
+    code, screen = run_on_terminal(["jobs", "list"], env, workdir)
+    assert code == 0 and "┃" in screen and "JOB ID" in screen  # a rich table
 
 
 def run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
