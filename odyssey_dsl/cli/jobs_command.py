@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = command(
         "list",
         "list your jobs",
-        "List your jobs, newest first (one page unless --all); --local lists the jobs this "
+        "List your jobs (one page unless --all); --local lists the jobs this "
         "machine submitted, from odyc's journal.",
     )
     listing.add_argument("--status", choices=JOB_STATUSES, help="only jobs with this status")

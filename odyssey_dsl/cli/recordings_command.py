@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser(
         "list",
         help="list your stream recordings",
-        description="List your stream recordings, newest first (one page unless --all).",
+        description="List your stream recordings (one page unless --all).",
         epilog=EXIT_CODES_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

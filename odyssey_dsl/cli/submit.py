@@ -78,13 +78,12 @@ def add_wait_arguments(parser: argparse.ArgumentParser, *, download: bool = True
     )
 
 
+API_URL_HELP = "Simulate API base URL (default: $ODYSSEY_API_URL, else https://api.odyssey.ml)"
+
+
 def add_api_url_argument(parser: argparse.ArgumentParser) -> None:
     """`--api-url`; the key is deliberately not a flag (see the module docstring)."""
-    parser.add_argument(
-        "--api-url",
-        metavar="URL",
-        help="Simulate API base URL (default: $ODYSSEY_API_URL, else https://api.odyssey.ml)",
-    )
+    parser.add_argument("--api-url", metavar="URL", help=API_URL_HELP)
 
 
 def add_submit_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,7 +106,7 @@ def add_submit_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --submit: send the prompts as written (the API skips its prompt expansion)",
     )
-    add_api_url_argument(parser)
+    group.add_argument("--api-url", metavar="URL", help=API_URL_HELP)
     add_wait_arguments(parser)
 
 
