@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -316,3 +317,31 @@ def run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[in
         chunks.append(chunk)
     os.close(leader)
     return process.wait(timeout=30), b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_ctrl_c_while_downloading_then_resume(
+    emulator_factory: StartEmulator, workdir: Path
+) -> None:
+    from odyssey_dsl.emulator.config import PlannedFault
+
+    slow_video = PlannedFault(MEDIA, nth=1, kind="slow", seconds=4)
+    emulator = emulator_factory(dataclasses.replace(FAST_EMULATOR, fault_plan=(slow_video,)))
+    env = odyc_env(emulator.url, workdir / "state")
+    out = workdir / "out"
+    args = ["cat.ody", "--submit", "--poll-interval", "0.05", "--download", str(out)]
+    odyc = RunningOdyc.start(args, env, workdir)
+    try:
+        job_id = odyc.wait_for_stderr("submitted job ").split()[-1]
+        odyc.wait_for_stderr(": completed")
+        time.sleep(1)  # let the (slowed down) download of the video begin
+        odyc.process.send_signal(signal.SIGINT)
+        code, _, stderr = odyc.finish()
+    finally:
+        odyc.kill()
+    assert code == 130
+    resume = f"odyc jobs wait {job_id} --download {out}"
+    assert resume in stderr
+
+    again = run_odyc(resume.split()[1:], env, cwd=workdir)
+    assert again.returncode == 0, again.stderr
+    assert len([p for p in out.iterdir() if not p.name.endswith(".part")]) == 4

@@ -117,15 +117,23 @@ def follow_job(
         print_error(message, hint)
         print_note(f"job {job_id} was submitted and goes on; resume with: {wait}")
         return ExitCode.API_ERROR
+    try:
+        return _report_completed(final, options, names)
+    except KeyboardInterrupt:
+        wait, _ = resume_commands(job_id, options.download_dir)
+        what = "finish downloading" if options.download_dir else "see its recordings"
+        print_note(f"\ninterrupted: job {job_id} is complete; {what} with: {wait}")
+        return ExitCode.INTERRUPTED
+
+
+def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNames) -> int:
+    """Journal, download (if asked) and print a completed job; returns the exit code."""
+    job_id = final.job_id
     _journal_finished(job_id, final.status)
     downloaded: list[dict[str, object]] = []
     if options.download_dir is not None:
         try:
             downloaded = _download(final, options.download_dir, names)
-        except KeyboardInterrupt:
-            wait, _ = resume_commands(job_id, options.download_dir)
-            print_note(f"interrupted: job {job_id} is complete; finish downloading with: {wait}")
-            return ExitCode.INTERRUPTED
         except (OSError, _DownloadFailed) as error:
             wait, _ = resume_commands(job_id, options.download_dir)
             print_error(
