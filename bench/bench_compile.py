@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -105,6 +106,7 @@ def load_and_validate(output: Path) -> None:
 def median_seconds(action: Callable[[], None], repeats: int) -> float:
     timings = []
     for _ in range(repeats):
+        gc.collect()  # start each run from the same heap, not with the last run's garbage
         began = time.perf_counter()
         action()
         timings.append(time.perf_counter() - began)
@@ -226,10 +228,14 @@ def main() -> int:
         outputs[entries] = args.out / f"scene_{entries}.json"
 
     max_entries = LARGE
+    # Memory first, while this process is small: on Linux a child's ru_maxrss starts from
+    # the parent's RSS at fork time, so measuring after the timings would report ours.
+    print("Measuring peak memory...", file=sys.stderr)
+    rss = peak_rss_mb(scenes[LARGE], args.out / "scene_rss.json", max_entries)
     compile_to_file(scenes[SMALL], outputs[SMALL], max_entries)  # warm-up: grammar, imports
     compile_to_file(scenes[LARGE], outputs[LARGE], max_entries)  # writes the baseline JSON
-    compiled = json.loads(outputs[LARGE].read_text(encoding="utf-8"))
-    assert len(compiled) == LARGE, f"expected {LARGE} entries, got {len(compiled)}"
+    count = len(json.loads(outputs[LARGE].read_text(encoding="utf-8")))
+    assert count == LARGE, f"expected {LARGE} entries, got {count}"
 
     print(f"Compiling ({repeats} runs each, median)...", file=sys.stderr)
     small = median_seconds(
@@ -239,8 +245,6 @@ def main() -> int:
         lambda: compile_to_file(scenes[LARGE], outputs[LARGE], max_entries), repeats
     )
     baseline = median_seconds(lambda: load_and_validate(outputs[LARGE]), repeats)
-    print("Measuring peak memory...", file=sys.stderr)
-    rss = peak_rss_mb(scenes[LARGE], args.out / "scene_rss.json", max_entries)
     print(f"Cold start ({cold_repeats} interleaved runs each, median)...", file=sys.stderr)
     check_s, imports_s, check_command = cold_start(cold_repeats)
 
