@@ -32,6 +32,7 @@ from odyssey_dsl.cli.argument_types import positive_seconds
 from odyssey_dsl.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from odyssey_dsl import journal
     from odyssey_dsl.api import OdysseyClient
     from odyssey_dsl.api.wire import SubmittedJob
     from odyssey_dsl.cli.job_waiting import RecordingNames, WaitOptions
@@ -251,22 +252,24 @@ def submit_and_follow(
                 )
                 return ExitCode.INTERRUPTED
             job_id = submitted.job_id
-            print_note(f"submitted job {job_id}")
+            record = journal.SubmittedRecord(
+                job_id=job_id,
+                api_url=resolved_api_url(api_url),
+                scene=scene,
+                script_names=names.script_names,
+                script_url=script_url,
+            )
             try:
-                journal.append_record(
-                    journal.SubmittedRecord(
-                        job_id=job_id,
-                        api_url=resolved_api_url(api_url),
-                        scene=scene,
-                        script_names=names.script_names,
-                        script_url=script_url,
-                    )
+                _announce(record)
+            except KeyboardInterrupt:
+                # the job exists now: it must not be lost, even to a Ctrl-C at this instant
+                _announce(record)
+                wait_command, cancel_command = resume_commands(job_id, wait_options.download_dir)
+                print_note(
+                    f"interrupted: job {job_id} goes on.\n  resume waiting: {wait_command}\n"
+                    f"  cancel it:      {cancel_command}"
                 )
-            except OSError as error:
-                print(
-                    f"odyc: warning: could not record job {job_id} in the journal: {error}",
-                    file=sys.stderr,
-                )
+                return ExitCode.INTERRUPTED
             if not wait:
                 if wait_options.json_output:
                     print(json.dumps(submitted.model_dump(mode="json"), indent=2))
@@ -286,3 +289,18 @@ def submit_and_follow(
         message, hint = describe_api_error(error)
         print_error(message, hint)
         return ExitCode.API_ERROR
+
+
+def _announce(record: journal.SubmittedRecord) -> None:
+    """Print the new job's id on stderr and append it to the journal (fsynced)."""
+    from odyssey_dsl import journal
+    from odyssey_dsl.cli.terminal import print_note
+
+    print_note(f"submitted job {record.job_id}")
+    try:
+        journal.append_record(record)
+    except OSError as error:
+        print(
+            f"odyc: warning: could not record job {record.job_id} in the journal: {error}",
+            file=sys.stderr,
+        )
