@@ -155,3 +155,18 @@ def test_check_passes_on_every_example(tmp_path: Path) -> None:
     completed = odyc("check", *map(str, SCENES), cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
     assert "timestamp_ms" not in completed.stdout, "check never prints the compiled JSON"
+
+
+def test_templates_example_command_line_overrides_from_its_comment(tmp_path: Path) -> None:
+    # templates.ody suggests: odyc templates.ody --var animal=wolf --var steps=5
+    scene = EXAMPLES / "templates.ody"
+    assert "--var animal=wolf --var steps=5" in scene.read_text(encoding="utf-8")
+    completed = odyc(str(scene), "--var", "animal=wolf", "--var", "steps=5", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    entries = json.loads(completed.stdout)
+    steps = [e for e in entries if "Step" in e.get("interact", {}).get("prompt", "")]
+    # Five iterations 1.5s apart from 3s; what follows moves 3s later than in the golden.
+    assert [e["timestamp_ms"] for e in steps] == [3000, 4500, 6000, 7500, 9000]
+    assert entries[-1] == {"timestamp_ms": 14500, "end": {}}
+    prompts = [e[kind]["prompt"] for e in entries for kind in ("start", "interact") if kind in e]
+    assert all("wolf" in p and "fox" not in p for p in prompts)
