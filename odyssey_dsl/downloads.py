@@ -8,8 +8,9 @@ to letters, digits, `.`, `_` and `-`, so no server-provided value can escape the
 Safety and resumability:
 - A file is written to `<name>.part` and renamed to its final name only once the number of
   bytes received matches what the server announced (Content-Length, or the total of
-  Content-Range). So a file with its final name is always complete, and a later run skips it
-  without any request (a presigned GET URL usually refuses HEAD, so we do not ask).
+  Content-Range). So a file with its final name is complete: a later run only checks its size
+  against a HEAD request's Content-Length and skips it (fetching it again only if the sizes
+  differ; if the server refuses HEAD, as a URL presigned for GET may, the file is trusted).
 - A `.part` left by an interrupted run (or a dropped connection) is continued with a
   `Range: bytes=N-` request; a server that ignores the range (200) gets a fresh download.
 - Presigned URLs carry their own signature: they are fetched by a separate HTTP client that
@@ -82,7 +83,7 @@ class DownloadResult:
 
     item: DownloadItem
     skipped: bool
-    """True when the complete file was already there (nothing was fetched)."""
+    """True when the complete file was already there (its body was not fetched again)."""
     size: int
     resumed_from: int = 0
     """Bytes saved by an earlier, interrupted attempt (a `.part` file) that were not fetched
@@ -176,7 +177,10 @@ def download_file(
     """
     if item.path.exists():
         size = item.path.stat().st_size
-        return DownloadResult(item, skipped=True, size=size, resumed_from=size)
+        remote = _remote_size(http, item.url)
+        if remote is None or remote == size:
+            return DownloadResult(item, skipped=True, size=size, resumed_from=size)
+        # the file differs from the server's: fetch it again (it is replaced only at the end)
     item.path.parent.mkdir(parents=True, exist_ok=True)
     last_problem = ""
     for attempt in range(attempts):
@@ -223,6 +227,21 @@ def download_all(
 
 class _IncompleteTransfer(Exception):
     """The body ended before the announced length (the connection was cut)."""
+
+
+def _remote_size(http: httpx.Client, url: str) -> int | None:
+    """The file's size from a HEAD request, or None when the server does not say.
+
+    Storage services often refuse HEAD on a URL presigned for GET (the signature covers the
+    method): then the saved file is trusted, since it got its name only once complete.
+    """
+    try:
+        response = http.head(url)
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    return _int_or_none(response.headers.get("content-length"))
 
 
 def _part_size(path: Path) -> int:

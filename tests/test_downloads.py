@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cli_support import CANARY_KEY
+from cli_support import CANARY_KEY, logged_requests
 from conftest import FAST_EMULATOR
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -103,7 +103,22 @@ def test_a_second_run_fetches_nothing(emulator: RunningEmulator, tmp_path: Path)
     again = download_all(items)
 
     assert all(r.skipped for r in again)
-    assert len(emulator.state.requests_to(MEDIA)) == before
+    heads = logged_requests(emulator, "HEAD /media/{stream_id}/{name}", at_least=len(items))
+    assert len(heads) == len(items)  # one size check per file
+    assert len(logged_requests(emulator, MEDIA)) == before  # and no GET at all
+
+
+def test_a_saved_file_that_differs_from_the_server_is_fetched_again(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    status = completed_job(emulator)
+    video = next(i for i in plan_downloads(status.streams, tmp_path, "s") if i.kind == "video")
+    video.path.write_bytes(b"not the video")
+
+    result = download_file(recordings_http_client(), video)
+
+    assert not result.skipped
+    assert video.path.read_bytes() == served_bytes(video.url)
 
 
 def test_a_dropped_connection_is_resumed_with_range(
