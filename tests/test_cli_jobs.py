@@ -117,6 +117,9 @@ def test_status_text_and_unknown_job(emulator: RunningEmulator, state_dir: Path)
     assert missing.returncode == 5
     assert missing.stderr.startswith("odyc: error: ")
     assert "not found" in missing.stderr
+    never_waited = run_odyc(["jobs", "wait", "no-such-job"], env)
+    assert never_waited.returncode == 5 and "not found" in never_waited.stderr
+    assert "goes on" not in never_waited.stderr
 
 
 def test_wait_prints_each_recording(emulator: RunningEmulator, state_dir: Path) -> None:

@@ -113,9 +113,10 @@ def follow_job(
         return ExitCode.API_ERROR
     except errors.OdysseyError as error:
         message, hint = describe_api_error(error)
-        wait, _ = resume_commands(job_id, options.download_dir)
         print_error(message, hint)
-        print_note(f"job {job_id} was submitted and goes on; resume with: {wait}")
+        if isinstance(error, errors.NetworkError | errors.ServerError | errors.RateLimitedError):
+            wait, _ = resume_commands(job_id, options.download_dir)
+            print_note(f"job {job_id} goes on; resume waiting with: {wait}")
         return ExitCode.API_ERROR
     try:
         return _report_completed(final, options, names)
