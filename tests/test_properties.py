@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -754,6 +755,67 @@ def test_variable_overrides_replace_lets(scene: Scene, data: st.DataObject) -> N
         for name in names
     }
     check_scene(scene, 2, overrides)
+
+
+@st.composite
+def free_timelines(draw: st.DrawFn) -> Scene:
+    """One stream whose times are drawn freely: it may or may not go backwards."""
+    number = iter(range(1, 1000))
+
+    def prompt(in_loop: bool) -> Prompt:
+        pieces: list[Piece] = [("lit", f"p{next(number)}", "")]
+        if in_loop:
+            pieces.append(("loop", "index", ""))
+        return Prompt(((tuple((k, t, t if k == "lit" else r) for k, t, r in pieces),),))
+
+    def time(bare_ok: bool) -> Time | None:
+        word = draw(st.sampled_from(["at", "after", "bare"] if bare_ok else ["at", "after"]))
+        if word == "bare":
+            return None
+        ms = draw(st.sampled_from([0, 50, 99, 100, 150, 500, 1000, 2000, 4000]))
+        return Time(word, ms, format_duration(ms))
+
+    nodes: list[Node] = [Act("start", Time("at", 0, "0s"), prompt(False))]
+    for _ in range(draw(st.integers(0, 4))):
+        if draw(st.booleans()):
+            body: list[Node] = [
+                Act("interact", time(bare_ok=index == 0), prompt(True))
+                for index in range(draw(st.integers(1, 2)))
+            ]
+            every = draw(st.sampled_from([50, 100, 500, 1000, 1500]))
+            count = draw(st.integers(0, 3))
+            nodes.append(
+                Loop(time(True), every, format_duration(every), count, str(count), tuple(body))
+            )
+        else:
+            nodes.append(Act("interact", time(False), prompt(False)))
+    nodes.append(Act("end", time(False)))
+    return Scene((), ((None, tuple(nodes)),), portrait=None)
+
+
+@SCENE_SETTINGS
+@given(scene=free_timelines())
+def test_timeline_verdict_matches_model(scene: Scene) -> None:
+    """odyc accepts a timeline exactly when the model's times strictly increase, and warns
+    about entries closer than the minimum gap (100 ms) exactly when the model has some."""
+    text = scene_source(scene)
+    (model,) = run_scene(scene)
+    times = [e.timestamp_ms for e in model]
+    result = compile_scene(text, len(model))
+    codes = {d.code.code for d in result.diagnostics}
+    if all(a < b for a, b in pairwise(times)):
+        assert result.ok, f"{describe(result)}\n--- scene:\n{text}"
+        assert result.job is not None and result.job.script is not None
+        assert [e.timestamp_ms for e in result.job.script] == times
+        too_close = any(b - a < 100 for a, b in pairwise(times))
+        assert ("W102" in codes) == too_close, f"{times}\n{describe(result)}"
+    else:
+        assert not result.ok, f"times {times} were accepted\n--- scene:\n{text}"
+        assert {d.code.code for d in result.errors} <= {"E501", "E506"}, describe(result)
+        if any(b < a for a, b in pairwise(times)):
+            assert "E501" in codes
+        else:
+            assert "E506" in codes
 
 
 @SCENE_SETTINGS
