@@ -345,3 +345,33 @@ def test_ctrl_c_while_downloading_then_resume(
     again = run_odyc(resume.split()[1:], env, cwd=workdir)
     assert again.returncode == 0, again.stderr
     assert len([p for p in out.iterdir() if not p.name.endswith(".part")]) == 4
+
+
+def test_a_lost_answer_to_the_submission_is_reported_not_resent(
+    emulator_factory: StartEmulator, workdir: Path
+) -> None:
+    from odyssey_dsl.emulator.config import PlannedFault
+
+    lost_answer = PlannedFault("POST /simulation-jobs", nth=1, kind="drop_after")
+    emulator = emulator_factory(dataclasses.replace(FAST_EMULATOR, fault_plan=(lost_answer,)))
+    env = odyc_env(emulator.url, workdir / "state")
+    result = run_odyc(["cat.ody", "--submit"], env, cwd=workdir)
+    assert result.returncode == 5
+    assert "odyc jobs list --active" in result.stderr
+    assert len(logged_requests(emulator, "POST /simulation-jobs", at_least=1)) == 1
+    assert emulator.state.job_count == 1  # created once, never twice
+
+
+def test_a_busy_server_is_waited_out(emulator_factory: StartEmulator, workdir: Path) -> None:
+    from odyssey_dsl.emulator.config import PlannedFault
+
+    faults = (
+        PlannedFault("POST /simulation-jobs", nth=1, kind="rate_limit", seconds=0.1),
+        PlannedFault("GET /simulation-jobs/{job_id}", nth=1, kind="unavailable", seconds=0.1),
+    )
+    emulator = emulator_factory(dataclasses.replace(FAST_EMULATOR, fault_plan=faults))
+    env = odyc_env(emulator.url, workdir / "state")
+    result = run_odyc(["cat.ody", "--submit", "--poll-interval", "0.05"], env, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert emulator.state.job_count == 1
+    assert "completed: 1 recording" in result.stdout
