@@ -54,7 +54,6 @@ def odyc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the CLI as a user would, from another working directory."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.pop("NO_COLOR", None)
     return subprocess.run(
         [sys.executable, "-m", "odyssey_dsl", *args],
         cwd=cwd,
