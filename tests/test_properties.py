@@ -26,10 +26,10 @@ from odyssey_dsl.emit import render_json
 from odyssey_dsl.models import Job, ScriptEntry
 
 SCENE_SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 FUZZ_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 # --------------------------------------------------------------------------------------------
