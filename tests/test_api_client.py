@@ -287,8 +287,14 @@ def test_missing_key_fails_before_any_request(
     for key in (None, "", "   "):
         with pytest.raises(MissingAPIKeyError) as raised:
             OdysseyClient(key, api_url=emu.url)
-        assert "ODYSSEY_API_KEY" in str(raised.value) and "--api-key" in str(raised.value)
+        assert "ODYSSEY_API_KEY" in str(raised.value) and "--api-key" not in str(raised.value)
     assert emu.state.request_count == 0
+
+
+def test_an_unparsable_api_url_is_an_odyssey_error_before_any_request() -> None:
+    with pytest.raises(InvalidRequestError) as raised:
+        OdysseyClient("ody_key", api_url="http://[::1")
+    assert "not a valid URL" in str(raised.value)
 
 
 def test_bad_arguments_fail_before_any_request(emulator_factory: Factory) -> None:

@@ -12,6 +12,8 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import httpx
+
 from odyssey_dsl.api.errors import InvalidRequestError, MissingAPIKeyError
 
 DEFAULT_API_URL = "https://api.odyssey.ml"
@@ -76,6 +78,12 @@ def resolve_api_url(explicit: str | None, environ: Mapping[str, str] | None = No
             f"the API URL {url!r} must start with http:// or https:// "
             f"(check --api-url or {API_URL_ENV})"
         )
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as error:
+        raise InvalidRequestError(
+            f"the API URL {url!r} is not a valid URL ({error}); check --api-url or {API_URL_ENV}"
+        ) from None
     return url.rstrip("/")
 
 

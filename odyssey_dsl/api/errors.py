@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from odyssey_dsl.api.wire import JobStatus
 
-API_KEY_HINT = "set the ODYSSEY_API_KEY environment variable or pass --api-key"
+API_KEY_HINT = "set the ODYSSEY_API_KEY environment variable"
 
 
 class OdysseyError(Exception):
