@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, Unpack
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
@@ -88,43 +88,29 @@ def compile_source(
         return _failure(source, f"internal error: {type(error).__name__}: {error}", error)
 
 
-def compile_file(
-    path: str | Path,
-    *,
-    variables: Mapping[str, object] | None = None,
-    base_dir: str | Path | None = None,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    min_gap_ms: int = DEFAULT_MIN_GAP_MS,
-    werror: bool = False,
-    portrait: bool | None = None,
-    emit_job: bool = True,
-) -> CompileResult:
-    """Read and compile a `.ody` file. An unreadable file raises `OSError`."""
+class CompileOptions(TypedDict, total=False):
+    """The keyword options `compile_file` and `compile_bytes` pass on to `compile_source`."""
+
+    variables: Mapping[str, object] | None
+    base_dir: str | Path | None
+    max_entries: int
+    min_gap_ms: int
+    werror: bool
+    portrait: bool | None
+    emit_job: bool
+
+
+def compile_file(path: str | Path, **options: Unpack[CompileOptions]) -> CompileResult:
+    """Read and compile a `.ody` file (images relative to its folder unless `base_dir` is
+    given). An unreadable file raises `OSError`."""
     path = Path(path)
-    return compile_bytes(
-        path.read_bytes(),
-        filename=str(path),
-        variables=variables,
-        base_dir=base_dir if base_dir is not None else path.parent,
-        max_entries=max_entries,
-        min_gap_ms=min_gap_ms,
-        werror=werror,
-        portrait=portrait,
-        emit_job=emit_job,
-    )
+    if options.get("base_dir") is None:
+        options["base_dir"] = path.parent
+    return compile_bytes(path.read_bytes(), filename=str(path), **options)
 
 
 def compile_bytes(
-    data: bytes,
-    *,
-    filename: str | None = None,
-    variables: Mapping[str, object] | None = None,
-    base_dir: str | Path | None = None,
-    max_entries: int = DEFAULT_MAX_ENTRIES,
-    min_gap_ms: int = DEFAULT_MIN_GAP_MS,
-    werror: bool = False,
-    portrait: bool | None = None,
-    emit_job: bool = True,
+    data: bytes, *, filename: str | None = None, **options: Unpack[CompileOptions]
 ) -> CompileResult:
     """Compile a scene's bytes (UTF-8, optional BOM); bytes that are not UTF-8 are reported as
     diagnostic E109 at the first bad byte."""
@@ -148,17 +134,7 @@ def compile_bytes(
             ],
             source,
         )
-    return compile_source(
-        text,
-        filename=filename,
-        variables=variables,
-        base_dir=base_dir,
-        max_entries=max_entries,
-        min_gap_ms=min_gap_ms,
-        werror=werror,
-        portrait=portrait,
-        emit_job=emit_job,
-    )
+    return compile_source(text, filename=filename, **options)
 
 
 def _compile(
