@@ -6,8 +6,10 @@ internal failure of odyc itself, comes back as a `Diagnostic` in the `CompileRes
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypedDict, Unpack
@@ -148,28 +150,44 @@ def _compile(
     found = list(parsed.diagnostics)
     job = None
     if parsed.scene is not None:
-        expanded = expand(
-            parsed.scene,
-            source,
-            variables,
-            base_dir,
-            limits,
-            parsed.broken_names,
-            complete_parse=not parsed.has_broken_lines,
-        )
-        found += expanded.diagnostics
-        if expanded.scripts is not None and not parsed.has_broken_lines:
-            found += check_timelines(expanded.scripts, source, limits)
-            if limits.emit_job and not any(d.is_error for d in found):
-                from odyssey_dsl.emit import build_job
+        # Expansion allocates one small object after another and frees almost none until the
+        # end: the cyclic garbage collector would scan the growing heap again and again (a
+        # third of the time of a 100,000-entry compile, and quadratic). Nothing made here
+        # forms cycles that need it, so it is paused for the duration.
+        with _collector_paused():
+            expanded = expand(
+                parsed.scene,
+                source,
+                variables,
+                base_dir,
+                limits,
+                parsed.broken_names,
+                complete_parse=not parsed.has_broken_lines,
+            )
+            found += expanded.diagnostics
+            if expanded.scripts is not None and not parsed.has_broken_lines:
+                found += check_timelines(expanded.scripts, source, limits)
+                if limits.emit_job and not any(d.is_error for d in found):
+                    from odyssey_dsl.emit import build_job
 
-                job = build_job(expanded, limits)
+                    job = build_job(expanded, limits)
     if limits.werror:
         found = diag.promote_warnings(found)
     result = diag.sort_diagnostics(found)
     if any(d.is_error for d in result):
         job = None
     return CompileResult(job, result, source)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _failure(source: SourceFile, message: str, error: BaseException | None) -> CompileResult:

@@ -19,7 +19,7 @@ from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.durations import Duration, DurationError, parse_duration
 from odyssey_dsl.scopes import Scope, describe, from_json
 from odyssey_dsl.source import SourceFile, Span
-from odyssey_dsl.templates import LoopInfo, TemplateFailure, compile_template
+from odyssey_dsl.templates import LoopInfo, TemplateFailure, compile_template, template_globals
 
 if TYPE_CHECKING:
     from odyssey_dsl.compiler import Limits
@@ -129,7 +129,7 @@ class _Expander:
         batch = any(isinstance(s, n.ScriptBlock) for s in scene.statements)
         scripts: list[ExpandedScript] = []
         main: list[TimelineEntry] = []
-        top = Scope(Scope(None, dict(self.overrides)))
+        top = Scope(Scope(Scope(None, template_globals()), dict(self.overrides)))
         try:
             self.block(scene.statements, top, 0, "top", main, scripts, batch)
         except _LimitReached:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import new_context
 from jinja2.sandbox import SandboxedEnvironment
 
 _MARKERS = ("{{", "{%", "{#")
@@ -103,12 +104,23 @@ class CompiledTemplate(NamedTuple):
     template: jinja2.Template | None
     names: frozenset[str]
 
-    def render(self, variables: Mapping[str, object]) -> str:
-        """Render with `variables`; raises `TemplateFailure`."""
+    def render(self, variables: dict[str, Any]) -> str:
+        """Render with `variables`, which must include the environment's globals (see
+        `template_globals`); raises `TemplateFailure`.
+
+        The context shares `variables` instead of copying them with the globals, as
+        `Template.render` would: a scene renders one template per entry, and that copy (and
+        the set of global names a template's own context builds) was a large part of
+        compiling long loops.
+        """
         if self.template is None:
             return self.text
+        template = self.template
         try:
-            return self.template.render(variables)
+            context = new_context(
+                template.environment, template.name, template.blocks, variables, shared=True
+            )
+            return "".join(template.root_render_func(context))
         except jinja2.UndefinedError as error:
             raise _undefined(error, variables) from None
         except SecurityError as error:
@@ -126,6 +138,11 @@ class CompiledTemplate(NamedTuple):
             raise TemplateFailure(
                 "E303", f"the template failed: {type(error).__name__}: {error}"
             ) from None
+
+
+def template_globals() -> dict[str, Any]:
+    """The names every template sees (Jinja2's `range`, `dict`, ...): the outermost scope."""
+    return dict(environment().globals)
 
 
 def is_template(text: str) -> bool:
