@@ -56,7 +56,20 @@ def _finalize(value: object) -> object:
         return "true"
     if value is False:
         return "false"
+    if isinstance(value, list):
+        return _as_ody(value)
     return value
+
+
+def _as_ody(value: object) -> str:
+    """A value as Ody writes it (lists render like list literals, not Python reprs)."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_ody(item) for item in value) + "]"
+    return str(value)
 
 
 _MAX_PRODUCT = 1_000_000

@@ -232,3 +232,8 @@ def test_start_without_image_has_no_image_key() -> None:
     result = compile_source('at 0s: start "a"\nat 1s: end\n')
     assert result.job is not None
     assert "image" not in render_json(result.job)
+
+
+def test_lists_render_as_ody_writes_them() -> None:
+    text = 'let xs = [1m30s, true, "a \\"b\\"", 2.5, [1, 2]]\nat 0s: start "{{ xs }}"\nat 1s: end\n'
+    assert entries(text)[0][2] == '[1m30s, true, "a \\"b\\"", 2.5, [1, 2]]'
