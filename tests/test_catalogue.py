@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 
 import pytest
 
@@ -53,3 +54,41 @@ def test_docs_table_is_generated_from_the_catalogue() -> None:
     )
     for code in CATALOGUE:
         assert f"| {code} |" in render_markdown()
+
+
+class _BrokenVariables(Mapping[str, object]):
+    """A caller's mapping that fails when read: odyc must report, not raise."""
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self) -> Iterator[str]:
+        raise RuntimeError("this mapping cannot be read")
+
+    def __getitem__(self, key: str) -> object:
+        raise RuntimeError("this mapping cannot be read")
+
+
+def test_codes_without_a_text_example_are_triggered_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from odyssey_dsl.compiler import compile_bytes
+
+    scene = 'at 0s: start "a" with image "big.png"\nat 1s: end\n'
+    big = tmp_path / "big.png"
+    with big.open("wb") as handle:  # a sparse file just over the 25 MiB limit
+        handle.write(b"\x89PNG\r\n\x1a\n")
+        handle.truncate(25 * 1024 * 1024 + 1)
+    triggered = {
+        "E109": compile_bytes(b'at 0s: start "\xff"\nat 1s: end\n'),
+        "E403": compile_source(scene, base_dir=tmp_path),
+        "E901": compile_source('at 0s: start "a"\nat 1s: end\n', variables={"x": {"a": 1}}),
+        "E999": compile_source('at 0s: start "a"\nat 1s: end\n', variables=_BrokenVariables()),
+    }
+    for code, result in triggered.items():
+        assert [d.code.code for d in result.diagnostics] == [code], code
+        assert result.job is None
+    (too_large,) = triggered["E403"].diagnostics
+    assert (too_large.span.line, too_large.span.column) == (1, 29)
+    assert "25 MiB" in too_large.message or "26214401" in too_large.message.replace(",", "")
+    (internal,) = triggered["E999"].diagnostics
+    assert internal.help is not None and "report" in internal.help
+    assert {code for code, entry in CATALOGUE.items() if not entry.example} <= set(triggered)
