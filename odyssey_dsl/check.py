@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.durations import format_duration
+from odyssey_dsl.durations import MAX_TIMESTAMP_MS, format_duration
 from odyssey_dsl.expand import ExpandedScript, TimelineEntry
 from odyssey_dsl.nodes import End
 from odyssey_dsl.source import SourceFile, Span
@@ -86,6 +86,14 @@ def _check_script(script: ExpandedScript, limits: Limits) -> Iterator[_Problem]:
     for entry in entries:
         statement_span = entry.statement.span
         action_span = entry.statement.action.span
+        if entry.time_ms > MAX_TIMESTAMP_MS:
+            yield (
+                "E510",
+                f"this entry's time ({entry.time_ms:,} ms) is too far in the future",
+                statement_span,
+                f"times must be at most {MAX_TIMESTAMP_MS:,} ms, the largest whole number "
+                "every JSON reader (such as JavaScript) keeps exactly",
+            )
         if previous is not None:
             if entry.time_ms < previous.time_ms:
                 yield (

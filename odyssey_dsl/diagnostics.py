@@ -357,6 +357,15 @@ _CODES = [
         'at 0s: start "a"\nrepeat 1000000000 every 1ms:\n  interact "b"\nat 1s: end\n',
         (2, 1),
     ),
+    Code(
+        "E510",
+        "time-out-of-range",
+        _E,
+        "An entry's time is beyond 2^53-1 ms, the largest whole number every JSON reader keeps "
+        "exactly.",
+        'at 0s: start "a"\nat 99999999999999h: end\n',
+        (2, 1),
+    ),
     # --- E9xx: odyc itself ------------------------------------------------------------------
     Code(
         "E901",

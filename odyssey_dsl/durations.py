@@ -6,6 +6,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+MAX_TIMESTAMP_MS = 2**53 - 1
+"""The latest time a script entry may have: the largest integer that every JSON reader keeps
+exactly (JavaScript numbers, as in the official SDK, are doubles). About 285,000 years."""
+
 UNITS_MS: dict[str, int] = {"h": 3_600_000, "m": 60_000, "s": 1_000, "ms": 1}
 """Units in the order a duration must use them (decreasing)."""
 

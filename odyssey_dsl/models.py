@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, TypeAdapter, model_validator
 
+from odyssey_dsl.durations import MAX_TIMESTAMP_MS
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -38,7 +40,7 @@ class ScriptEntry(BaseModel):
     """One action of a script, `timestamp_ms` after the script's start."""
 
     model_config = _STRICT
-    timestamp_ms: NonNegativeInt
+    timestamp_ms: NonNegativeInt = Field(le=MAX_TIMESTAMP_MS)
     start: StartAction | None = None
     interact: InteractAction | None = None
     end: EndAction | None = None
