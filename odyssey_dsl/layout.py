@@ -29,6 +29,8 @@ class LogicalLine(NamedTuple):
     indent: int
     start: int
     end: int
+    tab_indent: bool = False
+    """The indentation has a tab (already reported as E103)."""
 
 
 class Layout(NamedTuple):
@@ -52,8 +54,10 @@ def split_lines(source: SourceFile) -> Layout:
         line_start = position
         # Indentation.
         indent = 0
+        tab_indent = False
         while position < length and text[position] in " \t":
             if text[position] == "\t":
+                tab_indent = True
                 found.append(
                     diag.make(
                         "E103",
@@ -113,7 +117,9 @@ def split_lines(source: SourceFile) -> Layout:
             break
         statement_end = _rstrip(text, statement_start, statement_end)
         if statement_end > statement_start:
-            lines.append(LogicalLine(line_number, indent, statement_start, statement_end))
+            lines.append(
+                LogicalLine(line_number, indent, statement_start, statement_end, tab_indent)
+            )
     return Layout(tuple(lines), tuple(comments), tuple(found), frozenset(broken))
 
 

@@ -136,9 +136,11 @@ class _BlockBuilder:
                 self.stack[-1].body.append(header)
         while line.indent < self.stack[-1].indent:
             self._close()
-        if line.indent != self.stack[-1].indent:
+        if line.indent != self.stack[-1].indent and not line.tab_indent:
             self._bad_indent(line)
             return
+        # A line indented with a tab (E103) is read as part of the current block: its
+        # width is a guess, and dropping the line would bring follow-on errors.
         statement = parse_statement(self.source, line, self.found)
         if statement is None:
             let = _LET_NAME.match(text)

@@ -130,3 +130,12 @@ def test_bytes_that_are_not_utf8_point_at_the_bad_character() -> None:
     # é is two bytes but one character: the column counts characters.
     assert (found.span.line, found.span.column) == (1, 16)
     assert "0xff" in found.message
+
+
+def test_a_tab_is_reported_once_and_its_line_still_read() -> None:
+    from odyssey_dsl import compile_source
+
+    result = compile_source('at 0s: start "a"\n\tat 2s: end\n')
+    assert [(d.code.code, d.span.line, d.span.column) for d in result.diagnostics] == [
+        ("E103", 2, 1)
+    ]
