@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import TypeAdapter
 
-from odyssey_dsl.expand import Expansion, TimelineEntry
 from odyssey_dsl.models import Job, ScriptEntry
+from odyssey_dsl.timeline import Expansion, TimelineEntry
 
 if TYPE_CHECKING:
     from odyssey_dsl.compiler import Limits

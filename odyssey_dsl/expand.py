@@ -7,52 +7,23 @@ images; the order and balance of the resulting entries are checked by `check`.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl import nodes as n
 from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.durations import Duration, DurationError, parse_duration
+from odyssey_dsl.prediction import least_entries, referenced_names
 from odyssey_dsl.scopes import Scope, describe, from_json
 from odyssey_dsl.source import SourceFile, Span
 from odyssey_dsl.templates import LoopInfo, TemplateFailure, compile_template, template_globals
+from odyssey_dsl.timeline import ActionKind, ExpandedScript, Expansion, TimelineEntry
 
 if TYPE_CHECKING:
     from odyssey_dsl.compiler import Limits
-
-ActionKind = Literal["start", "interact", "end"]
-
-
-class TimelineEntry(NamedTuple):
-    """One expanded action at its absolute time within its script."""
-
-    time_ms: int
-    kind: ActionKind
-    prompt: str | None
-    image: str | None
-    statement: n.ActionStmt
-    iteration: tuple[int, int] | None = None
-    """(line of the innermost loop's header, 1-based iteration), for messages."""
-
-
-class ExpandedScript(NamedTuple):
-    name: str | None
-    header: Span | None
-    entries: list[TimelineEntry]
-    complete: bool = True
-    """False when an error dropped a timed statement: its timeline checks would be noise."""
-
-
-class Expansion(NamedTuple):
-    scripts: list[ExpandedScript] | None
-    """None when nothing could be expanded (no timeline to check)."""
-    is_batch: bool
-    portrait: bool | None
-    diagnostics: list[Diagnostic]
 
 
 class _LimitReached(Exception):
@@ -555,7 +526,7 @@ class _Expander:
             count = None if values is None else len(values)
         if count is None:
             return None
-        predicted = count * self.predict(loop.body, scope)
+        predicted = count * least_entries(loop.body, scope)
         if self.entry_count + predicted > self.limits.max_entries:
             self.report(
                 "E509",
@@ -590,78 +561,7 @@ class _Expander:
 
     def mark_static_uses(self, statements: tuple[n.Statement, ...], scope: Scope) -> None:
         """Count the names a body that never runs refers to as used (no false W101)."""
-        for name in _referenced_names(statements):
+        for name in referenced_names(statements):
             found = scope.find(name)
             if found is not None:
                 self.mark_used(name, found)
-
-    def predict(self, statements: tuple[n.Statement, ...], scope: Scope) -> int:
-        """At least how many entries `statements` emit, known without expanding them."""
-        total = 0
-        for statement in statements:
-            if isinstance(statement, n.ActionStmt):
-                total += 1
-            elif isinstance(statement, n.Repeat):
-                count = self.quiet_count(statement.times, scope)
-                total += count * self.predict(statement.body, scope)
-            elif isinstance(statement, n.ForLoop):
-                length = self.quiet_length(statement.items, scope)
-                total += length * self.predict(statement.body, scope)
-        return total
-
-    @staticmethod
-    def quiet_count(expr: n.Expr, scope: Scope) -> int:
-        value: object = expr.value if isinstance(expr, n.NumberLit) else None
-        if isinstance(expr, n.NameRef):
-            found = scope.find(expr.name)
-            value = found.values[expr.name] if found is not None else None
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-        return 0
-
-    @staticmethod
-    def quiet_length(expr: n.Expr, scope: Scope) -> int:
-        if isinstance(expr, n.ListLit):
-            return len(expr.items)
-        if isinstance(expr, n.NameRef):
-            found = scope.find(expr.name)
-            value = found.values[expr.name] if found is not None else None
-            if isinstance(value, list):
-                return len(value)
-        return 0
-
-
-def _referenced_names(statements: tuple[n.Statement, ...]) -> set[str]:
-    """Every name that `statements` read, in expressions and in templates."""
-    names: set[str] = set()
-
-    def expr(value: n.Expr | None) -> None:
-        if isinstance(value, n.NameRef):
-            names.add(value.name)
-        elif isinstance(value, n.ListLit):
-            for item in value.items:
-                expr(item)
-        elif isinstance(value, n.StringLit):
-            with contextlib.suppress(TemplateFailure):
-                names.update(compile_template(value.value).names)
-
-    for statement in statements:
-        if isinstance(statement, n.Let):
-            expr(statement.value)
-        elif isinstance(statement, n.ActionStmt):
-            if statement.prefix is not None:
-                expr(statement.prefix.time)
-            action = statement.action
-            if isinstance(action, n.Start | n.Interact):
-                expr(action.prompt)
-            if isinstance(action, n.Start):
-                expr(action.image)
-        elif isinstance(statement, n.Repeat | n.ForLoop):
-            if statement.prefix is not None:
-                expr(statement.prefix.time)
-            expr(statement.every)
-            expr(statement.times if isinstance(statement, n.Repeat) else statement.items)
-            names.update(_referenced_names(statement.body))
-        elif isinstance(statement, n.ScriptBlock):
-            names.update(_referenced_names(statement.body))
-    return names
