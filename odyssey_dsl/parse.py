@@ -23,7 +23,6 @@ from odyssey_dsl.durations import DurationError, parse_duration
 from odyssey_dsl.layout import LogicalLine, split_lines
 from odyssey_dsl.source import SourceFile, Span
 from odyssey_dsl.string_literals import find_escape_errors, fold, literal_content, unescape
-from odyssey_dsl.syntax_errors import syntax_error
 
 
 class ParseResult(NamedTuple):
@@ -229,6 +228,8 @@ def parse_statement(
     try:
         tree = statement_parser().parse(text)
     except UnexpectedInput as error:
+        from odyssey_dsl.syntax_errors import syntax_error  # only when a line is wrong
+
         found.append(syntax_error(source, line, text, error))
         return None
     builder = _NodeBuilder(source, line.start, found)
