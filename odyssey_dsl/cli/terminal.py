@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Self, TextIO
 
 if TYPE_CHECKING:
     from odyssey_dsl.api.wire import JobStatus
@@ -68,7 +68,25 @@ def print_note(message: str, *, stream: TextIO | None = None) -> None:
     print(message, file=stream if stream is not None else sys.stderr, flush=True)
 
 
-class StatusDisplay:
+class _ClosedOnExit:
+    """`with display:` closes the display (stops its live line or bars) however the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class StatusDisplay(_ClosedOnExit):
     """Shows a waiting job's progress: `update` after every poll, `close` at the end.
 
     On a TTY: one live line (status, elapsed time, queue estimate) redrawn in place, its clock
@@ -118,17 +136,6 @@ class StatusDisplay:
             self._live.stop()
             self._live = None
 
-    def __enter__(self) -> StatusDisplay:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 def _start_live_line(display: StatusDisplay) -> Any:
     from rich.console import Console
@@ -151,7 +158,7 @@ def _start_live_line(display: StatusDisplay) -> Any:
     return live
 
 
-class DownloadDisplay:
+class DownloadDisplay(_ClosedOnExit):
     """Progress of downloads: rich progress bars on a TTY, one line per file otherwise."""
 
     def __init__(self, *, stream: TextIO | None = None, live: bool | None = None) -> None:
@@ -205,17 +212,6 @@ class DownloadDisplay:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
-
-    def __enter__(self) -> DownloadDisplay:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def print_table(
