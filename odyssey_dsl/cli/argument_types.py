@@ -41,3 +41,20 @@ def whole_number(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def add_paging_arguments(parser: argparse.ArgumentParser, items: str) -> None:
+    """`--limit`, `--offset` and `--all` of a listing of `items` ("jobs", "recordings")."""
+    parser.add_argument(
+        "--limit",
+        type=page_size,
+        default=20,
+        metavar="N",
+        help=f"{items} per page, 1-{MAX_PAGE_SIZE} (default: 20)",
+    )
+    parser.add_argument(
+        "--offset", type=non_negative, default=0, metavar="N", help=f"skip the first N {items}"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="fetch every page (--limit is then the page size)"
+    )

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from odyssey_dsl.cli.argument_types import MAX_PAGE_SIZE, non_negative, page_size
+from odyssey_dsl.cli.argument_types import add_paging_arguments
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
 
@@ -70,19 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--status", choices=JOB_STATUSES, help="only jobs with this status")
     listing.add_argument("--active", action="store_true", help="only jobs still queued or running")
-    listing.add_argument(
-        "--limit",
-        type=page_size,
-        default=20,
-        metavar="N",
-        help=f"jobs per page, 1-{MAX_PAGE_SIZE} (default: 20)",
-    )
-    listing.add_argument(
-        "--offset", type=non_negative, default=0, metavar="N", help="skip the first N jobs"
-    )
-    listing.add_argument(
-        "--all", action="store_true", help="fetch every page (--limit is then the page size)"
-    )
+    add_paging_arguments(listing, "jobs")
     listing.add_argument(
         "--local",
         action="store_true",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from odyssey_dsl.cli.argument_types import MAX_PAGE_SIZE, non_negative, page_size
+from odyssey_dsl.cli.argument_types import add_paging_arguments
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.submit import add_api_url_argument
 
@@ -50,19 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    listing.add_argument(
-        "--limit",
-        type=page_size,
-        default=20,
-        metavar="N",
-        help=f"recordings per page, 1-{MAX_PAGE_SIZE} (default: 20)",
-    )
-    listing.add_argument(
-        "--offset", type=non_negative, default=0, metavar="N", help="skip the first N"
-    )
-    listing.add_argument(
-        "--all", action="store_true", help="fetch every page (--limit is then the page size)"
-    )
+    add_paging_arguments(listing, "recordings")
     listing.add_argument("--json", action="store_true", help="print JSON (for scripts)")
     add_api_url_argument(listing)
     return parser
