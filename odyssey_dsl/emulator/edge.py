@@ -3,7 +3,8 @@
 Dropping a connection "without a response" needs the socket: ASGI itself can only answer.
 With uvicorn, `send` is a method of the request cycle that holds the transport, so closing that
 transport drops the connection exactly as a crashed server or a broken proxy would; the client
-sees the connection end with no status line (httpx: `RemoteProtocolError`).
+sees the connection end with no status line (httpx: `RemoteProtocolError`, or `ReadError`
+when the kernel resets a connection that still had unread request bytes).
 """
 
 from __future__ import annotations
