@@ -32,8 +32,8 @@ class SubmittedJob(BaseModel):
     estimated_wait_minutes: float | None = None
 
 
-class StreamInfo(BaseModel):
-    """One stream (one `start … end` pair) of a job, with its recording once completed."""
+class Recording(BaseModel):
+    """The answer to `GET /recordings/{stream_id}`: presigned URLs, valid for about an hour."""
 
     model_config = _TOLERANT
     stream_id: str
@@ -43,6 +43,11 @@ class StreamInfo(BaseModel):
     preview_url: str | None = None
     frame_count: int | None = None
     duration_seconds: float | None = None
+
+
+class StreamInfo(Recording):
+    """One stream (one `start … end` pair) of a job, with its recording once completed."""
+
     script_index: int | None = None
     status: str | None = None
     error_message: str | None = None
@@ -109,19 +114,6 @@ class CancelResult(BaseModel):
     model_config = _TOLERANT
     job_id: str
     status: str
-
-
-class Recording(BaseModel):
-    """The answer to `GET /recordings/{stream_id}`: presigned URLs, valid for about an hour."""
-
-    model_config = _TOLERANT
-    stream_id: str
-    video_url: str | None = None
-    events_url: str | None = None
-    thumbnail_url: str | None = None
-    preview_url: str | None = None
-    frame_count: int | None = None
-    duration_seconds: float | None = None
 
 
 class StreamRecording(BaseModel):
