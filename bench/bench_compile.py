@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from odyssey_dsl import compile_file  # noqa: E402
-from odyssey_dsl.emit import render_json  # noqa: E402
-from odyssey_dsl.models import SCRIPT_ADAPTER  # noqa: E402
+from odyssey_dsl.emit.job import render_json  # noqa: E402
+from odyssey_dsl.emit.models import SCRIPT_ADAPTER  # noqa: E402
 
 SMALL, LARGE = 10_000, 100_000
 STREAMS = 10
@@ -123,7 +123,7 @@ PEAK_RSS_CHILD = """
 import resource, sys
 from pathlib import Path
 from odyssey_dsl import compile_file
-from odyssey_dsl.emit import render_json
+from odyssey_dsl.emit.job import render_json
 result = compile_file(sys.argv[1], max_entries=int(sys.argv[3]))
 assert result.job is not None, [d.message for d in result.diagnostics[:3]]
 Path(sys.argv[2]).write_text(render_json(result.job), encoding="utf-8")

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import httpx
 
 from odyssey_dsl import compile_source
-from odyssey_dsl.api import AsyncOdysseyClient
+from odyssey_dsl.client import AsyncOdysseyClient
+from odyssey_dsl.emit.models import Job
 from odyssey_dsl.emulator import EmulatorConfig, running_emulator
-from odyssey_dsl.models import Job
 
 JOBS = 200
 CONCURRENCY = 16

@@ -12,13 +12,13 @@ from odyssey_dsl.compiler import CompileResult, compile_file, compile_source
 from odyssey_dsl.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from odyssey_dsl.models import Job, ScriptEntry
+    from odyssey_dsl.emit.models import Job, ScriptEntry
 
 
 def __getattr__(name: str) -> object:
     # The pydantic models load on first use, so that lint-only runs start fast.
     if name in ("Job", "ScriptEntry"):
-        from odyssey_dsl import models
+        from odyssey_dsl.emit import models
 
         return getattr(models, name)
     raise AttributeError(f"module 'odyssey_dsl' has no attribute {name!r}")

@@ -12,29 +12,15 @@ import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypedDict, Unpack
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.source import SourceFile, decode_source
+from odyssey_dsl.syntax.text import SourceFile, decode_source
+from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS, Limits
 
 if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc check` is lean
-    from odyssey_dsl.models import Job
-
-DEFAULT_MAX_ENTRIES = 10_000
-DEFAULT_MIN_GAP_MS = 100
-
-
-class Limits(NamedTuple):
-    """Knobs of the checks (`--max-entries`, `--min-gap`, `--werror`, `--portrait`)."""
-
-    max_entries: int = DEFAULT_MAX_ENTRIES
-    min_gap_ms: int = DEFAULT_MIN_GAP_MS
-    werror: bool = False
-    portrait: bool | None = None
-    """Overrides the file's `portrait:` when not None."""
-    emit_job: bool = True
-    """False for lint-only runs: every check runs, but no `Job` is built."""
+    from odyssey_dsl.emit.models import Job
 
 
 @dataclass(frozen=True)
@@ -142,9 +128,9 @@ def compile_bytes(
 def _compile(
     source: SourceFile, variables: dict[str, object], base_dir: Path, limits: Limits
 ) -> CompileResult:
-    from odyssey_dsl.check import check_timelines
-    from odyssey_dsl.expand import expand
-    from odyssey_dsl.parse import parse
+    from odyssey_dsl.syntax.parser import parse
+    from odyssey_dsl.timeline.check import check_timelines
+    from odyssey_dsl.timeline.expand import expand
 
     parsed = parse(source)
     found = list(parsed.diagnostics)
@@ -168,7 +154,7 @@ def _compile(
             if expanded.scripts is not None and not parsed.has_broken_lines:
                 found += check_timelines(expanded.scripts, source, limits)
                 if limits.emit_job and not any(d.is_error for d in found):
-                    from odyssey_dsl.emit import build_job
+                    from odyssey_dsl.emit.job import build_job
 
                     job = build_job(expanded, limits)
     if limits.werror:

@@ -21,10 +21,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from odyssey_dsl.api import OdysseyClient
-from odyssey_dsl.api.auth import Secret, redact, refresh_margin
-from odyssey_dsl.api.calls import list_jobs_call, submit_call
-from odyssey_dsl.api.errors import (
+from odyssey_dsl.client import OdysseyClient
+from odyssey_dsl.client.auth import Secret, redact, refresh_margin
+from odyssey_dsl.client.calls import list_jobs_call, submit_call
+from odyssey_dsl.client.errors import (
     AuthenticationError,
     CannotCancelError,
     InvalidRequestError,
@@ -41,9 +41,9 @@ from odyssey_dsl.api.errors import (
     UnknownJobStatusWarning,
     WaitTimeoutError,
 )
-from odyssey_dsl.api.polling import PollSchedule, poll_ceiling
-from odyssey_dsl.api.responses import detail_of
-from odyssey_dsl.api.retry import (
+from odyssey_dsl.client.polling import PollSchedule, poll_ceiling
+from odyssey_dsl.client.responses import detail_of
+from odyssey_dsl.client.retry import (
     RetryPolicy,
     backoff_ceiling,
     backoff_delay,
@@ -51,12 +51,12 @@ from odyssey_dsl.api.retry import (
     delay_after_response,
     parse_retry_after,
 )
-from odyssey_dsl.api.wire import JobStatus
+from odyssey_dsl.client.wire import JobStatus
+from odyssey_dsl.emit.models import EndAction, Job, ScriptEntry, StartAction
 from odyssey_dsl.emulator import payloads
 from odyssey_dsl.emulator.config import EmulatorConfig, PlannedFault
 from odyssey_dsl.emulator.server import RunningEmulator, bind_socket, running_emulator
 from odyssey_dsl.emulator.state import EmulatorState, RequestRecord
-from odyssey_dsl.models import EndAction, Job, ScriptEntry, StartAction
 
 KEY = "ody_SECRET_client_canary_42"
 """The API key of these tests: it must never show up in anything the client produces."""

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from odyssey_dsl.api import AsyncOdysseyClient
-from odyssey_dsl.api.errors import (
+from odyssey_dsl.client import AsyncOdysseyClient
+from odyssey_dsl.client.errors import (
     CannotCancelError,
     JobCancelledError,
     JobFailedError,
@@ -27,10 +27,10 @@ from odyssey_dsl.api.errors import (
     RequestTimeoutError,
     WaitTimeoutError,
 )
+from odyssey_dsl.emit.models import EndAction, Job, ScriptEntry, StartAction
 from odyssey_dsl.emulator.config import EmulatorConfig, PlannedFault
 from odyssey_dsl.emulator.server import RunningEmulator, running_emulator
 from odyssey_dsl.emulator.state import EmulatorState, RequestRecord
-from odyssey_dsl.models import EndAction, Job, ScriptEntry, StartAction
 
 KEY = "ody_SECRET_async_canary_7"
 POST_JOBS = "POST /simulation-jobs"

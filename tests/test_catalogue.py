@@ -46,11 +46,11 @@ def test_codes_are_stable_and_unique() -> None:
 def test_docs_table_is_generated_from_the_catalogue() -> None:
     from pathlib import Path
 
-    from odyssey_dsl.catalogue_doc import render_markdown
+    from odyssey_dsl.diagnostics.docs import render_markdown
 
     docs = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
     assert docs.read_text(encoding="utf-8") == render_markdown(), (
-        "docs/diagnostics.md is stale: run `python -m odyssey_dsl.catalogue_doc > docs/diagnostics.md`"
+        "docs/diagnostics.md is stale: run `python -m odyssey_dsl.diagnostics.docs > docs/diagnostics.md`"
     )
     for code in CATALOGUE:
         assert f"| {code} |" in render_markdown()

@@ -17,10 +17,9 @@ from cli_support import (
 )
 from conftest import FAST_EMULATOR
 
-from odyssey_dsl import journal
-from odyssey_dsl.api import OdysseyClient
+from odyssey_dsl.client import OdysseyClient, journal
+from odyssey_dsl.emit.models import Job, ScriptEntry
 from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator
-from odyssey_dsl.models import Job, ScriptEntry
 
 SLOW_EMULATOR = dataclasses.replace(FAST_EMULATOR, pending_seconds=60)
 """Jobs stay pending for a minute: they can be cancelled, and waiting for them blocks."""

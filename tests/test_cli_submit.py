@@ -23,8 +23,7 @@ from cli_support import (
 )
 from conftest import FAST_EMULATOR
 
-from odyssey_dsl import journal
-from odyssey_dsl.api import OdysseyClient
+from odyssey_dsl.client import OdysseyClient, journal
 from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator
 
 StartEmulator = Callable[[EmulatorConfig], RunningEmulator]

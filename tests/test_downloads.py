@@ -1,4 +1,4 @@
-"""Downloading recordings (odyssey_dsl.downloads) over real HTTP from the emulator."""
+"""Downloading recordings (odyssey_dsl.client.downloads) over real HTTP from the emulator."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from conftest import FAST_EMULATOR
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odyssey_dsl.api import OdysseyClient
-from odyssey_dsl.api.wire import JobStatus, StreamInfo
-from odyssey_dsl.downloads import (
+from odyssey_dsl.client import OdysseyClient
+from odyssey_dsl.client.downloads import (
     DownloadError,
     download_all,
     download_file,
@@ -25,10 +24,11 @@ from odyssey_dsl.downloads import (
     recordings_http_client,
     safe_name_part,
 )
+from odyssey_dsl.client.wire import JobStatus, StreamInfo
+from odyssey_dsl.emit.models import Job, ScriptEntry
 from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator, running_emulator
 from odyssey_dsl.emulator.config import PlannedFault
 from odyssey_dsl.emulator.state import RequestRecord
-from odyssey_dsl.models import Job, ScriptEntry
 
 MEDIA = "GET /media/{stream_id}/{name}"
 

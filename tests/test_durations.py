@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from odyssey_dsl.durations import DurationError, format_duration, parse_duration
+from odyssey_dsl.syntax.durations import DurationError, format_duration, parse_duration
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from odyssey_dsl import compile_file
-from odyssey_dsl.emit import render_json
-from odyssey_dsl.models import SCRIPT_ADAPTER, SimulationRequest
+from odyssey_dsl.emit.job import render_json
+from odyssey_dsl.emit.models import SCRIPT_ADAPTER, SimulationRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -227,7 +227,7 @@ def test_image_path_is_relative_to_base_dir(tmp_path: pytest.TempPathFactory) ->
 
 
 def test_start_without_image_has_no_image_key() -> None:
-    from odyssey_dsl.emit import render_json
+    from odyssey_dsl.emit.job import render_json
 
     result = compile_source('at 0s: start "a"\nat 1s: end\n')
     assert result.job is not None

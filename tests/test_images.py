@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odyssey_dsl.diagnostics import CATALOGUE
-from odyssey_dsl.images import (
+from odyssey_dsl.semantics.images import (
     MAX_IMAGE_BYTES,
     SUPPORTED_MIME_TYPES,
     ImageError,

@@ -1,4 +1,4 @@
-"""The local journal of submitted jobs (odyssey_dsl.journal)."""
+"""The local journal of submitted jobs (odyssey_dsl.client.journal)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odyssey_dsl import journal
-from odyssey_dsl.journal import FinishedRecord, SubmittedRecord
+from odyssey_dsl.client import journal
+from odyssey_dsl.client.journal import FinishedRecord, SubmittedRecord
 
 texts = st.text(min_size=1, max_size=40)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from odyssey_dsl import nodes as n
-from odyssey_dsl.parse import parse
-from odyssey_dsl.source import SourceFile
+from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.parser import parse
+from odyssey_dsl.syntax.text import SourceFile
 
 
 def parsed(text: str) -> tuple[tuple[n.Statement, ...], list[tuple[str, int, int]]]:

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odyssey_dsl import CompileResult, compile_source
-from odyssey_dsl.durations import format_duration, parse_duration
-from odyssey_dsl.emit import render_json
-from odyssey_dsl.models import Job, ScriptEntry
+from odyssey_dsl.emit.job import render_json
+from odyssey_dsl.emit.models import Job, ScriptEntry
+from odyssey_dsl.syntax.durations import format_duration, parse_duration
 
 SCENE_SETTINGS = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]

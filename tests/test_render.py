@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odyssey_dsl import diagnostics as diag
-from odyssey_dsl.diagnostic_render import (
+from odyssey_dsl.diagnostics import Diagnostic
+from odyssey_dsl.diagnostics.render import (
     MAX_LINE_WIDTH,
     colour_enabled,
     diagnostics_json,
@@ -20,8 +21,7 @@ from odyssey_dsl.diagnostic_render import (
     render_text,
     summary_line,
 )
-from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.source import SourceFile
+from odyssey_dsl.syntax.text import SourceFile
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from odyssey_dsl.string_literals import find_escape_errors, fold, read_literal, unescape
+from odyssey_dsl.syntax.literals import find_escape_errors, fold, read_literal, unescape
 
 
 def test_fold_joins_wrapped_lines_and_keeps_paragraphs() -> None:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from odyssey_dsl import compile_file  # noqa: E402
-from odyssey_dsl.emit import render_json  # noqa: E402
+from odyssey_dsl.emit.job import render_json  # noqa: E402
 
 
 def main() -> int:

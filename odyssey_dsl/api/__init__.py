@@ -1,11 +1,8 @@
-"""A client for the Odyssey Simulate API, sync (`OdysseyClient`) and async (`AsyncOdysseyClient`).
+"""Former home of the API client, kept so that `from odyssey_dsl.api import ...` still works.
 
->>> with OdysseyClient() as client:  # doctest: +SKIP
-...     submitted = client.simulate(compile_file("scene.ody").job)
-...     final = client.wait(submitted.job_id)
+New code imports from `odyssey_dsl.client`.
 """
 
-from odyssey_dsl.api import errors, wire
-from odyssey_dsl.api.client import DEFAULT_API_URL, AsyncOdysseyClient, OdysseyClient
+from odyssey_dsl.client import DEFAULT_API_URL, AsyncOdysseyClient, OdysseyClient, errors, wire
 
 __all__ = ["DEFAULT_API_URL", "AsyncOdysseyClient", "OdysseyClient", "errors", "wire"]

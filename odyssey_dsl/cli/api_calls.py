@@ -14,9 +14,9 @@ import sys
 import warnings
 from collections.abc import Callable
 
-from odyssey_dsl.api import OdysseyClient, errors
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.terminal import print_error
+from odyssey_dsl.client import OdysseyClient, errors
 
 API_KEY_ENV = "ODYSSEY_API_KEY"
 API_URL_ENV = "ODYSSEY_API_URL"
@@ -47,7 +47,7 @@ def describe_api_error(error: errors.OdysseyError) -> tuple[str, str | None]:
 def show_client_warnings() -> None:
     """Print the client's warnings (a poll that failed and will be retried, a status odyc
     does not know) as `odyc: warning: ...` lines on stderr, each once."""
-    log = logging.getLogger("odyssey_dsl.api")
+    log = logging.getLogger("odyssey_dsl.client")
     if not any(isinstance(h, _WarningLines) for h in log.handlers):
         log.addHandler(_WarningLines())
         log.propagate = False

@@ -107,7 +107,7 @@ def _run(argv: list[str]) -> int:
         return ExitCode.USAGE
     output: str | None = None
     if result.ok and result.job is not None:
-        from odyssey_dsl.emit import render_json
+        from odyssey_dsl.emit.job import render_json
 
         output = render_json(result.job, emit=args.emit, compact=args.compact)
     submitting = submit_options.submit

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from odyssey_dsl.compiler import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
+from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
 
 DiagnosticFormat = Literal["text", "json", "github"]
 FORMATS: tuple[DiagnosticFormat, ...] = ("text", "json", "github")
@@ -116,7 +116,7 @@ def compile_settings(args: argparse.Namespace) -> CompileSettings:
         variables.update(read_variables_file(path))
     for name, value in args.var:
         variables[name] = value
-    from odyssey_dsl.scopes import from_json
+    from odyssey_dsl.semantics.scopes import from_json
 
     for name, value in variables.items():
         try:
@@ -225,7 +225,7 @@ def positive_count(text: str) -> int:
 
 def minimum_gap(text: str) -> int:
     """A duration such as `100ms` or `1s` (`--min-gap`), in milliseconds; `0` is allowed."""
-    from odyssey_dsl.durations import DurationError, parse_duration
+    from odyssey_dsl.syntax.durations import DurationError, parse_duration
 
     if text.strip() == "0":
         return 0

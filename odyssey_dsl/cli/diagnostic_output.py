@@ -15,7 +15,7 @@ from typing import TextIO
 
 from odyssey_dsl.cli.compile_options import DiagnosticFormat
 from odyssey_dsl.compiler import CompileResult
-from odyssey_dsl.diagnostic_render import (
+from odyssey_dsl.diagnostics.render import (
     colour_enabled,
     diagnostics_json,
     render_github,

@@ -15,9 +15,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from odyssey_dsl import journal
-from odyssey_dsl.api import OdysseyClient, errors
-from odyssey_dsl.api.wire import JobStatus, StreamInfo
 from odyssey_dsl.cli.api_calls import describe_api_error, redact_key
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
@@ -27,6 +24,8 @@ from odyssey_dsl.cli.terminal import (
     print_error,
     print_note,
 )
+from odyssey_dsl.client import OdysseyClient, errors, journal
+from odyssey_dsl.client.wire import JobStatus, StreamInfo
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class WaitOptions:
 
 @dataclass(frozen=True)
 class RecordingNames:
-    """What the downloaded files are named after (see `odyssey_dsl.downloads`)."""
+    """What the downloaded files are named after (see `odyssey_dsl.client.downloads`)."""
 
     scene_stem: str
     script_names: tuple[str, ...] | None = None
@@ -183,7 +182,7 @@ class _DownloadFailed(Exception):
 
 
 def _download(status: JobStatus, dest: Path, names: RecordingNames) -> list[dict[str, object]]:
-    from odyssey_dsl.downloads import DownloadError, download_all, plan_downloads
+    from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
 
     items = plan_downloads(status.streams, dest, names.scene_stem, names.script_names)
     try:

@@ -12,9 +12,9 @@ from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
 
 if TYPE_CHECKING:
-    from odyssey_dsl.api import OdysseyClient
-    from odyssey_dsl.api.wire import JobStatus, JobSummary
     from odyssey_dsl.cli.job_waiting import WaitOptions
+    from odyssey_dsl.client import OdysseyClient
+    from odyssey_dsl.client.wire import JobStatus, JobSummary
 
 JOB_STATUSES = ("pending", "dispatched", "processing", "completed", "failed", "cancelled")
 
@@ -171,8 +171,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _list_local(args: argparse.Namespace) -> int:
-    from odyssey_dsl import journal
     from odyssey_dsl.cli.terminal import optional, print_table
+    from odyssey_dsl.client import journal
 
     records, damaged = journal.read_records()
     entries = journal.summarize(records)
@@ -233,7 +233,7 @@ def _wait(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
-    from odyssey_dsl import journal
+    from odyssey_dsl.client import journal
 
     def cancel(client: OdysseyClient) -> int:
         result = client.cancel(args.job_id)

@@ -13,8 +13,8 @@ from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.submit import add_api_url_argument
 
 if TYPE_CHECKING:
-    from odyssey_dsl.api import OdysseyClient
-    from odyssey_dsl.api.wire import Recording
+    from odyssey_dsl.client import OdysseyClient
+    from odyssey_dsl.client.wire import Recording
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,10 +92,10 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
 
 
 def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int:
-    from odyssey_dsl.api.wire import StreamInfo
     from odyssey_dsl.cli.api_calls import redact_key
     from odyssey_dsl.cli.terminal import DownloadDisplay, print_error
-    from odyssey_dsl.downloads import DownloadError, download_all, plan_downloads
+    from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
+    from odyssey_dsl.client.wire import StreamInfo
 
     stream = StreamInfo.model_validate(recording.model_dump())
     items = plan_downloads([stream], dest, "recording")

@@ -32,10 +32,9 @@ from odyssey_dsl.cli.argument_types import positive_seconds
 from odyssey_dsl.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from odyssey_dsl import journal
-    from odyssey_dsl.api import OdysseyClient
-    from odyssey_dsl.api.wire import SubmittedJob
     from odyssey_dsl.cli.job_waiting import RecordingNames, WaitOptions
+    from odyssey_dsl.client import OdysseyClient, journal
+    from odyssey_dsl.client.wire import SubmittedJob
     from odyssey_dsl.compiler import CompileResult
 
 DEFAULT_POLL_INTERVAL = 5.0
@@ -219,7 +218,7 @@ def run_submit(result: CompileResult, scene_path: str, options: SubmitOptions) -
 
 def resolved_api_url(api_url: str | None) -> str:
     """--api-url, else $ODYSSEY_API_URL, else the default (what the client will use)."""
-    from odyssey_dsl.api.client import DEFAULT_API_URL
+    from odyssey_dsl.client.client import DEFAULT_API_URL
 
     return api_url or os.environ.get("ODYSSEY_API_URL") or DEFAULT_API_URL
 
@@ -235,11 +234,10 @@ def submit_and_follow(
     script_url: str | None = None,
 ) -> int:
     """Submit with `submit(client)`, announce and journal the job, then follow it."""
-    from odyssey_dsl import journal
-    from odyssey_dsl.api import errors
     from odyssey_dsl.cli.api_calls import describe_api_error, open_client
     from odyssey_dsl.cli.job_waiting import follow_job, resume_commands
     from odyssey_dsl.cli.terminal import print_error, print_note
+    from odyssey_dsl.client import errors, journal
 
     try:
         with open_client(api_url) as client:
@@ -293,8 +291,8 @@ def submit_and_follow(
 
 def _announce(record: journal.SubmittedRecord) -> None:
     """Print the new job's id on stderr and append it to the journal (fsynced)."""
-    from odyssey_dsl import journal
     from odyssey_dsl.cli.terminal import print_note
+    from odyssey_dsl.client import journal
 
     print_note(f"submitted job {record.job_id}")
     try:

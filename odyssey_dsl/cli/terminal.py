@@ -17,8 +17,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
 if TYPE_CHECKING:
-    from odyssey_dsl.api.wire import JobStatus
-    from odyssey_dsl.downloads import DownloadItem, DownloadResult
+    from odyssey_dsl.client.downloads import DownloadItem, DownloadResult
+    from odyssey_dsl.client.wire import JobStatus
 
 
 def is_terminal(stream: TextIO) -> bool:

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from odyssey_dsl.__about__ import __version__
+from odyssey_dsl.emit.models import SimulationRequest
 from odyssey_dsl.emulator import payloads
 from odyssey_dsl.emulator.config import EmulatorConfig
 from odyssey_dsl.emulator.edge import FaultingEdge
@@ -34,7 +35,6 @@ from odyssey_dsl.emulator.media import (
     signature_problem,
 )
 from odyssey_dsl.emulator.state import EmulatorState
-from odyssey_dsl.models import SimulationRequest
 
 _NOT_AUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 

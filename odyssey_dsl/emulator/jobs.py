@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from odyssey_dsl.emit.models import ScriptEntry, SimulationRequest
 from odyssey_dsl.emulator.config import EmulatorConfig
-from odyssey_dsl.models import ScriptEntry, SimulationRequest
 
 FRAMES_PER_SECOND = 30
 MIN_STREAM_SECONDS = 1.0

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from odyssey_dsl.emit.models import SimulationRequest
 from odyssey_dsl.emulator.config import EmulatorConfig
 from odyssey_dsl.emulator.faults import chance
 from odyssey_dsl.emulator.jobs import (
@@ -25,7 +26,6 @@ from odyssey_dsl.emulator.jobs import (
     phase_at,
     plan_streams,
 )
-from odyssey_dsl.models import SimulationRequest
 
 
 def fingerprint(secret: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from odyssey_dsl.source import Span
+from odyssey_dsl.syntax.text import Span
 
 # --- values ------------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from odyssey_dsl.api.errors import InvalidRequestError
-from odyssey_dsl.api.wire import (
+from odyssey_dsl.client.errors import InvalidRequestError
+from odyssey_dsl.client.wire import (
     CancelResult,
     JobList,
     JobStatus,
@@ -24,7 +24,7 @@ from odyssey_dsl.api.wire import (
     StreamRecordingList,
     SubmittedJob,
 )
-from odyssey_dsl.models import Job, SimulationRequest
+from odyssey_dsl.emit.models import Job, SimulationRequest
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

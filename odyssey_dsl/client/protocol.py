@@ -20,20 +20,20 @@ from typing import Any, TypeAlias, TypeVar
 
 import httpx
 
-from odyssey_dsl.api.auth import Secret, TokenCache
-from odyssey_dsl.api.calls import ApiCall, ModelT, cancel_call, status_call, token_call
-from odyssey_dsl.api.errors import (
+from odyssey_dsl.client.auth import Secret, TokenCache
+from odyssey_dsl.client.calls import ApiCall, ModelT, cancel_call, status_call, token_call
+from odyssey_dsl.client.errors import (
     CannotCancelError,
     OdysseyError,
     UnknownJobStatusWarning,
     WaitTimeoutError,
 )
-from odyssey_dsl.api.polling import MAX_FAILED_POLLS, PollSchedule, is_transient, settle
-from odyssey_dsl.api.responses import decode, error_for_failure, error_for_response
-from odyssey_dsl.api.retry import RetryPolicy, delay_after_failure, delay_after_response
-from odyssey_dsl.api.wire import CancelResult, JobStatus
+from odyssey_dsl.client.polling import MAX_FAILED_POLLS, PollSchedule, is_transient, settle
+from odyssey_dsl.client.responses import decode, error_for_failure, error_for_response
+from odyssey_dsl.client.retry import RetryPolicy, delay_after_failure, delay_after_response
+from odyssey_dsl.client.wire import CancelResult, JobStatus
 
-logger = logging.getLogger("odyssey_dsl.api")
+logger = logging.getLogger("odyssey_dsl.client")
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from odyssey_dsl.api.errors import (
+from odyssey_dsl.client.errors import (
     JobCancelledError,
     JobFailedError,
     NetworkError,
@@ -18,7 +18,7 @@ from odyssey_dsl.api.errors import (
     RateLimitedError,
     ServerError,
 )
-from odyssey_dsl.api.wire import JobStatus
+from odyssey_dsl.client.wire import JobStatus
 
 POLL_GROWTH = 1.5
 POLL_MAX_FACTOR = 4.0

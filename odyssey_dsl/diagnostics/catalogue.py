@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from odyssey_dsl.source import Span
+if TYPE_CHECKING:
+    from odyssey_dsl.syntax.text import Span
 
 
 class Severity(enum.StrEnum):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from odyssey_dsl.api.errors import InvalidRequestError, MissingAPIKeyError
+from odyssey_dsl.client.errors import InvalidRequestError, MissingAPIKeyError
 
 DEFAULT_API_URL = "https://api.odyssey.ml"
 API_KEY_ENV = "ODYSSEY_API_KEY"

@@ -1,6 +1,6 @@
 """The diagnostics reference (`docs/diagnostics.md`), generated from the catalogue.
 
-Regenerate with `python -m odyssey_dsl.catalogue_doc > docs/diagnostics.md`; a test keeps the
+Regenerate with `python -m odyssey_dsl.diagnostics.docs > docs/diagnostics.md`; a test keeps the
 checked-in file in step with the catalogue.
 """
 
@@ -15,7 +15,7 @@ def render_markdown() -> str:
         "",
         "Every problem odyc reports has a stable code. Errors (`E`) stop the compile; warnings",
         "(`W`) do not, unless `--werror` is given. This page is generated from the catalogue in",
-        "`odyssey_dsl/diagnostics.py` (`python -m odyssey_dsl.catalogue_doc`).",
+        "`odyssey_dsl/diagnostics/catalogue.py` (`python -m odyssey_dsl.diagnostics.docs`).",
         "",
         "| code | name | severity | what it means |",
         "| --- | --- | --- | --- |",

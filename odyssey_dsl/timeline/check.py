@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.durations import MAX_TIMESTAMP_MS, format_duration
-from odyssey_dsl.nodes import End
-from odyssey_dsl.source import SourceFile, Span
-from odyssey_dsl.timeline import ExpandedScript, TimelineEntry
+from odyssey_dsl.syntax.durations import MAX_TIMESTAMP_MS, format_duration
+from odyssey_dsl.syntax.nodes import End
+from odyssey_dsl.syntax.text import SourceFile, Span
+from odyssey_dsl.timeline.entries import ExpandedScript, TimelineEntry
 
 if TYPE_CHECKING:
-    from odyssey_dsl.compiler import Limits
+    from odyssey_dsl.timeline.limits import Limits
 
 
 class _Finding:

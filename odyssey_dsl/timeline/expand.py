@@ -13,17 +13,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from odyssey_dsl import diagnostics as diag
-from odyssey_dsl import nodes as n
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.durations import Duration, DurationError, parse_duration
-from odyssey_dsl.prediction import least_entries, referenced_names
-from odyssey_dsl.scopes import Scope, describe, from_json
-from odyssey_dsl.source import SourceFile, Span
-from odyssey_dsl.templates import LoopInfo, TemplateFailure, compile_template, template_globals
-from odyssey_dsl.timeline import ActionKind, ExpandedScript, Expansion, TimelineEntry
+from odyssey_dsl.semantics.scopes import Scope, describe, from_json
+from odyssey_dsl.semantics.templates import (
+    LoopInfo,
+    TemplateFailure,
+    compile_template,
+    template_globals,
+)
+from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.durations import Duration, DurationError, parse_duration
+from odyssey_dsl.syntax.text import SourceFile, Span
+from odyssey_dsl.timeline.entries import ActionKind, ExpandedScript, Expansion, TimelineEntry
+from odyssey_dsl.timeline.prediction import least_entries, referenced_names
 
 if TYPE_CHECKING:
-    from odyssey_dsl.compiler import Limits
+    from odyssey_dsl.timeline.limits import Limits
 
 
 class _LimitReached(Exception):
@@ -488,7 +493,7 @@ class _Expander:
         if value is None:
             return None
         if value not in self.images:
-            from odyssey_dsl.images import ImageError, resolve_image
+            from odyssey_dsl.semantics.images import ImageError, resolve_image
 
             try:
                 self.images[value] = resolve_image(value, self.base_dir)

@@ -7,8 +7,8 @@ level, each `script` block, each loop iteration.
 
 from __future__ import annotations
 
-from odyssey_dsl.durations import Duration
-from odyssey_dsl.nodes import Let
+from odyssey_dsl.syntax.durations import Duration
+from odyssey_dsl.syntax.nodes import Let
 
 Value = str | int | float | bool | Duration | list["Value"]
 

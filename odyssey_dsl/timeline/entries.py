@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-from odyssey_dsl import nodes as n
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.source import Span
+from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.text import Span
 
 ActionKind = Literal["start", "interact", "end"]
 

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.nodes import Comment
-from odyssey_dsl.source import SourceFile
+from odyssey_dsl.syntax.nodes import Comment
+from odyssey_dsl.syntax.text import SourceFile
 
 _INTERESTING = re.compile(r'["#\n]')
 _LONG_STRING_REST = re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)

@@ -9,8 +9,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.layout import LogicalLine
-from odyssey_dsl.source import SourceFile
+from odyssey_dsl.syntax.layout import LogicalLine
+from odyssey_dsl.syntax.text import SourceFile
 
 STATEMENT_KEYWORDS = ("at", "after", "let", "repeat", "for", "script", "portrait")
 KEYWORDS = (*STATEMENT_KEYWORDS, "start", "interact", "end", "every", "in", "with", "image")

@@ -1,6 +1,6 @@
 """`OdysseyClient` (blocking) and `AsyncOdysseyClient` (asyncio): the Simulate API on httpx.
 
-Both run the same I/O-free flows (`odyssey_dsl.api.protocol`); all they add is the I/O:
+Both run the same I/O-free flows (`odyssey_dsl.client.protocol`); all they add is the I/O:
 sending a request, sleeping, and making sure concurrent calls share one sign-in.
 
     with OdysseyClient() as client:               # key from ODYSSEY_API_KEY
@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 import httpx
 
 from odyssey_dsl.__about__ import __version__
-from odyssey_dsl.api.auth import DEFAULT_API_URL, Secret, resolve_api_key, resolve_api_url
-from odyssey_dsl.api.calls import (
+from odyssey_dsl.client.auth import DEFAULT_API_URL, Secret, resolve_api_key, resolve_api_url
+from odyssey_dsl.client.calls import (
     JobPages,
     list_jobs_call,
     list_recordings_call,
@@ -29,10 +29,10 @@ from odyssey_dsl.api.calls import (
     status_call,
     submit_call,
 )
-from odyssey_dsl.api.errors import OdysseyError
-from odyssey_dsl.api.protocol import Flow, NeedToken, Reply, Send, Session, Sleep, Step
-from odyssey_dsl.api.retry import RetryPolicy
-from odyssey_dsl.api.wire import (
+from odyssey_dsl.client.errors import OdysseyError
+from odyssey_dsl.client.protocol import Flow, NeedToken, Reply, Send, Session, Sleep, Step
+from odyssey_dsl.client.retry import RetryPolicy
+from odyssey_dsl.client.wire import (
     CancelResult,
     JobList,
     JobStatus,
@@ -41,7 +41,7 @@ from odyssey_dsl.api.wire import (
     StreamRecordingList,
     SubmittedJob,
 )
-from odyssey_dsl.models import Job
+from odyssey_dsl.emit.models import Job
 
 __all__ = ["DEFAULT_API_URL", "AsyncOdysseyClient", "OdysseyClient"]
 

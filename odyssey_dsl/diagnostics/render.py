@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from odyssey_dsl.diagnostics import Diagnostic, Severity
-from odyssey_dsl.source import SourceFile
+from odyssey_dsl.syntax.text import SourceFile
 
 TAB_WIDTH = 4
 """A tab in a source line is shown as this many spaces (as rustc does)."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import contextlib
 
-from odyssey_dsl import nodes as n
-from odyssey_dsl.scopes import Scope
-from odyssey_dsl.templates import TemplateFailure, compile_template
+from odyssey_dsl.semantics.scopes import Scope
+from odyssey_dsl.semantics.templates import TemplateFailure, compile_template
+from odyssey_dsl.syntax import nodes as n
 
 
 def least_entries(statements: tuple[n.Statement, ...], scope: Scope) -> int:

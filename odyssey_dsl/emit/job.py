@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import TypeAdapter
 
-from odyssey_dsl.models import Job, ScriptEntry
-from odyssey_dsl.timeline import Expansion, TimelineEntry
+from odyssey_dsl.emit.models import Job, ScriptEntry
+from odyssey_dsl.timeline.entries import Expansion, TimelineEntry
 
 if TYPE_CHECKING:
-    from odyssey_dsl.compiler import Limits
+    from odyssey_dsl.timeline.limits import Limits
 
 EmitForm = Literal["script", "request"]
 

@@ -16,13 +16,13 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from odyssey_dsl import diagnostics as diag
-from odyssey_dsl import nodes as n
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.durations import DurationError, parse_duration
-from odyssey_dsl.layout import LogicalLine, split_lines
-from odyssey_dsl.source import SourceFile, Span
-from odyssey_dsl.string_literals import find_escape_errors, fold, literal_content, unescape
+from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.durations import DurationError, parse_duration
+from odyssey_dsl.syntax.layout import LogicalLine, split_lines
+from odyssey_dsl.syntax.literals import find_escape_errors, fold, literal_content, unescape
+from odyssey_dsl.syntax.text import SourceFile, Span
 
 
 class ParseResult(NamedTuple):
@@ -43,10 +43,11 @@ _LINE_LOSING_CODES = frozenset({"E100", "E101", "E104", "E105"})
 
 def grammar_path() -> Path:
     """The grammar file: inside the installed package, or `grammar/` of a source checkout."""
-    packaged = Path(__file__).parent / "grammar" / "ody.lark"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "grammar" / "ody.lark"
     if packaged.is_file():
         return packaged
-    return Path(__file__).resolve().parent.parent / "grammar" / "ody.lark"
+    return package.parent / "grammar" / "ody.lark"
 
 
 @functools.cache
@@ -228,7 +229,7 @@ def parse_statement(
     try:
         tree = statement_parser().parse(text)
     except UnexpectedInput as error:
-        from odyssey_dsl.syntax_errors import syntax_error  # only when a line is wrong
+        from odyssey_dsl.syntax.errors import syntax_error  # only when a line is wrong
 
         found.append(syntax_error(source, line, text, error))
         return None

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, TypeAdapter, model_validator
 
-from odyssey_dsl.durations import MAX_TIMESTAMP_MS
+from odyssey_dsl.syntax.durations import MAX_TIMESTAMP_MS
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 from pydantic import ValidationError as PydanticValidationError
 
-from odyssey_dsl.api.auth import redact
-from odyssey_dsl.api.calls import ApiCall, ModelT, describe_validation_errors
-from odyssey_dsl.api.errors import (
+from odyssey_dsl.client.auth import redact
+from odyssey_dsl.client.calls import ApiCall, ModelT, describe_validation_errors
+from odyssey_dsl.client.errors import (
     API_KEY_HINT,
     AuthenticationError,
     CannotCancelError,
@@ -28,7 +28,7 @@ from odyssey_dsl.api.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from odyssey_dsl.api.retry import parse_retry_after, was_never_sent
+from odyssey_dsl.client.retry import parse_retry_after, was_never_sent
 
 MAX_DETAIL_CHARS = 300
 MAYBE_SUBMITTED_HINT = (

@@ -1,0 +1,1 @@
+"""Semantics: scopes and values, templates (Jinja2's sandbox), images."""

@@ -1,0 +1,1 @@
+"""Timeline: expansion of a scene into timed entries, prediction, and the timing rules."""
