@@ -16,20 +16,24 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
+from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection
 from odyssey_dsl.syntax.text import SourceFile, decode_source
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS, Limits
 
 if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc check` is lean
+    from odyssey_dsl.diagnostics.suppression import SuppressedDiagnostic
     from odyssey_dsl.emit.models import Job
 
 
 @dataclass(frozen=True)
 class CompileResult:
-    """What compiling one file produced: the job (None on errors) and every diagnostic."""
+    """What compiling one file produced: the job (None on errors), every diagnostic reported,
+    and the warnings that `# odyc: ignore[...]` comments silenced."""
 
     job: Job | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     source: SourceFile | None = None
+    suppressed: list[SuppressedDiagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,12 +60,14 @@ def compile_source(
     werror: bool = False,
     portrait: bool | None = None,
     emit_job: bool = True,
+    rules: RuleSelection = DEFAULT_SELECTION,
 ) -> CompileResult:
     """Compile the text of a scene; `emit_job=False` runs every check without building the job.
 
     `variables` override the scene's `let`s of the same name (as `--var` does); `base_dir` is
     where relative image paths are looked up (default: the file's folder, else the current
-    directory).
+    directory). `rules` says which warnings are reported; `# odyc: ignore[CODE]` comments
+    silence warnings on their line (see `diagnostics.suppression`).
     """
     name = filename or "<input>"
     source = SourceFile(name, text.removeprefix("\ufeff"))
@@ -69,7 +75,7 @@ def compile_source(
         base_dir = Path(filename).parent if filename and filename != "-" else Path.cwd()
     limits = Limits(max_entries, min_gap_ms, werror, portrait, emit_job)
     try:
-        return _compile(source, dict(variables or {}), Path(base_dir), limits)
+        return _compile(source, dict(variables or {}), Path(base_dir), limits, rules)
     except RecursionError:
         return _failure(source, "the scene is nested too deeply for odyc to read", None)
     except Exception as error:  # odyc's own bug: never a traceback for the user
@@ -86,6 +92,7 @@ class CompileOptions(TypedDict, total=False):
     werror: bool
     portrait: bool | None
     emit_job: bool
+    rules: RuleSelection
 
 
 def compile_file(path: str | Path, **options: Unpack[CompileOptions]) -> CompileResult:
@@ -126,8 +133,14 @@ def compile_bytes(
 
 
 def _compile(
-    source: SourceFile, variables: dict[str, object], base_dir: Path, limits: Limits
+    source: SourceFile,
+    variables: dict[str, object],
+    base_dir: Path,
+    limits: Limits,
+    rules: RuleSelection,
 ) -> CompileResult:
+    from odyssey_dsl.diagnostics.suppression import apply_suppressions
+    from odyssey_dsl.syntax.comments import scene_comments
     from odyssey_dsl.syntax.parser import parse
     from odyssey_dsl.timeline.check import check_timelines
     from odyssey_dsl.timeline.expand import expand
@@ -157,12 +170,15 @@ def _compile(
                     from odyssey_dsl.emit.job import build_job
 
                     job = build_job(expanded, limits)
+    outcome = apply_suppressions(rules.filter(found), scene_comments(parsed), source, rules)
+    found = outcome.reported
     if limits.werror:
         found = diag.promote_warnings(found)
     result = diag.sort_diagnostics(found)
     if any(d.is_error for d in result):
         job = None
-    return CompileResult(job, result, source)
+    suppressed = sorted(outcome.suppressed, key=lambda s: s.diagnostic.sort_key())
+    return CompileResult(job, result, source, suppressed)
 
 
 @contextlib.contextmanager

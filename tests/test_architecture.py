@@ -22,13 +22,19 @@ LAYERS: list[tuple[str, ...]] = [
     ("odyssey_dsl.semantics",),
     ("odyssey_dsl.timeline",),
     ("odyssey_dsl.emit",),
-    ("odyssey_dsl.diagnostics.render", "odyssey_dsl.diagnostics.docs"),
+    (
+        "odyssey_dsl.diagnostics.render",
+        "odyssey_dsl.diagnostics.docs",
+        "odyssey_dsl.diagnostics.selection",
+        "odyssey_dsl.diagnostics.suppression",
+    ),
     ("odyssey_dsl.compiler", "odyssey_dsl"),
 ]
 OUTER = (
     "odyssey_dsl.client",
     "odyssey_dsl.emulator",
     "odyssey_dsl.cli",
+    "odyssey_dsl.config",
     "odyssey_dsl.api",
     "odyssey_dsl.__main__",
 )

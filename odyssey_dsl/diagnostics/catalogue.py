@@ -402,6 +402,23 @@ _CODES = [
         'at 0s: start "a"\nat 1s: interact "b"\nat 2s: interact "b"\nat 3s: end\n',
         (3, 17),
     ),
+    Code(
+        "W106",
+        "unused-suppression",
+        _W,
+        "A `# odyc: ignore[...]` comment names a warning that is not reported on its line.",
+        'at 0s: start "a"  # odyc: ignore[W103]\nat 1s: end\n',
+        (1, 34),
+    ),
+    Code(
+        "W107",
+        "invalid-suppression",
+        _W,
+        "A `# odyc: ignore[...]` comment is malformed, or names an unknown code or an error "
+        "(errors cannot be silenced).",
+        'at 0s: start "a"\nat 1s: end  # odyc: ignore[E501]\n',
+        (2, 28),
+    ),
 ]
 
 CATALOGUE: dict[str, Code] = {code.code: code for code in _CODES}
