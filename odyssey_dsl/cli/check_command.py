@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, compile_settings
+from odyssey_dsl.cli.compile_options import (
+    CommandLine,
+    UsageError,
+    add_compile_options,
+    compile_settings,
+)
 from odyssey_dsl.cli.diagnostic_output import guarded, print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.compiler import CompileResult
@@ -21,6 +26,14 @@ examples:
   odyc check --format json scene.ody   diagnostics as a JSON array on stdout (for editors)
   odyc check --format github *.ody     GitHub Actions annotations (for CI)
   odyc check --werror scene.ody        fail on warnings too
+  odyc check --ignore W103 scene.ody   do not report repeated prompts
+  odyc check --show-settings scene.ody the settings that apply to scene.ody, and where
+                                       each comes from (odyc.toml, pyproject.toml, options)
+
+configuration:
+  Settings are read from the nearest odyc.toml (or pyproject.toml with a [tool.odyc]
+  table) in each scene's folder or above it; options on the command line win. A warning is
+  silenced on one line with a comment: # odyc: ignore[W103]
 
 exit codes:
   0  no file has errors (warnings allowed, unless --werror)
@@ -44,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenes to check; '-' reads one from standard input",
     )
     add_compile_options(parser)
+    parser.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings that apply to FILE (and where each comes from), check nothing",
+    )
     return parser
 
 
@@ -57,7 +75,10 @@ def _run(argv: list[str]) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        settings = compile_settings(args)
+        command_line = compile_settings(args)
+        if args.show_settings:
+            return _show_settings(args.files, command_line)
+        settings = {file: command_line.settings_for(file) for file in args.files}
     except UsageError as error:
         print_usage_error(str(error))
         return ExitCode.USAGE
@@ -65,11 +86,29 @@ def _run(argv: list[str]) -> int:
     unreadable = False
     for file in args.files:
         try:
-            results.append(compile_scene(file, settings, emit_job=False))
+            results.append(compile_scene(file, settings[file], emit_job=False))
         except UsageError as error:
             print_usage_error(str(error))
             unreadable = True
-    print_diagnostics(results, settings.format, machine_stream=sys.stdout, summary=bool(results))
+    print_diagnostics(
+        results, command_line.format, machine_stream=sys.stdout, summary=bool(results)
+    )
     if unreadable:
         return ExitCode.USAGE
     return ExitCode.COMPILE_ERRORS if any(r.errors for r in results) else ExitCode.OK
+
+
+def _show_settings(files: list[str], command_line: CommandLine) -> int:
+    from pathlib import Path
+
+    from odyssey_dsl.cli.diagnostic_output import write_utf8
+    from odyssey_dsl.cli.scene_input import display_name
+    from odyssey_dsl.config.show import render_settings
+
+    if len(files) != 1:
+        raise UsageError("--show-settings takes exactly one FILE")
+    file = files[0]
+    settings = command_line.configuration(file)
+    scene = None if file == "-" else Path(file)
+    write_utf8(sys.stdout, render_settings(settings, scene, display_name(file)))
+    return ExitCode.OK

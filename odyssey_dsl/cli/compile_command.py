@@ -100,7 +100,7 @@ def _run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     submit_options = SubmitOptions.from_args(args, parser)
     try:
-        settings = compile_settings(args)
+        settings = compile_settings(args).settings_for(args.file)
         result = compile_scene(args.file, settings)
     except UsageError as error:
         print_usage_error(str(error))

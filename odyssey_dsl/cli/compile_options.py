@@ -1,8 +1,10 @@
 """The options that `odyc FILE` and `odyc check FILE...` share, and what they mean.
 
 `add_compile_options` registers them on a parser; `compile_settings` turns the parsed
-arguments into a `CompileSettings` value, raising `UsageError` (exit 2) for values that
-argparse alone cannot check (a `--vars` file that cannot be read, say).
+arguments into a `CommandLine` value, raising `UsageError` (exit 2) for values that
+argparse alone cannot check (a `--vars` file that cannot be read, say). The settings of each
+scene (`CommandLine.settings_for`) are its configuration file's (see `odyssey_dsl.config`)
+with the command line's options on top.
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection, rule_entry_problem
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
+
+if TYPE_CHECKING:
+    from odyssey_dsl.config import ConfigResolver, Overrides, Settings
 
 DiagnosticFormat = Literal["text", "json", "github"]
 FORMATS: tuple[DiagnosticFormat, ...] = ("text", "json", "github")
@@ -26,7 +32,7 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class CompileSettings:
-    """Everything the shared options ask of the compiler and of the diagnostics output."""
+    """Everything one scene's compile asks of the compiler and of the diagnostics output."""
 
     variables: Mapping[str, object] = field(default_factory=dict)
     portrait: bool | None = None
@@ -34,11 +40,46 @@ class CompileSettings:
     min_gap_ms: int = DEFAULT_MIN_GAP_MS
     werror: bool = False
     format: DiagnosticFormat = "text"
+    rules: RuleSelection = DEFAULT_SELECTION
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """What the shared options ask for; each scene's settings add its configuration file."""
+
+    overrides: Overrides
+    resolver: ConfigResolver
+    portrait: bool | None = None
+    format: DiagnosticFormat = "text"
+
+    def configuration(self, file: str) -> Settings:
+        """The settings of the scene `file` ('-': standard input): its configuration file's,
+        with the command line's options on top. Raises `UsageError` for a bad file."""
+        from odyssey_dsl.config import ConfigError
+
+        try:
+            found = self.resolver.settings_for(None if file == "-" else Path(file))
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+        return self.overrides.apply(found)
+
+    def settings_for(self, file: str) -> CompileSettings:
+        """What compiling the scene `file` asks of the compiler."""
+        settings = self.configuration(file)
+        return CompileSettings(
+            variables=settings.variables,
+            portrait=self.portrait,
+            max_entries=settings.max_entries,
+            min_gap_ms=settings.min_gap_ms,
+            werror=settings.werror,
+            format=self.format,
+            rules=settings.rule_selection(None if file == "-" else Path(file)),
+        )
 
 
 def add_compile_options(parser: argparse.ArgumentParser) -> None:
-    """Register --var, --vars, --portrait/--landscape, --max-entries, --min-gap, --werror
-    and --format on `parser`."""
+    """Register --var, --vars, --portrait/--landscape, --max-entries, --min-gap, --werror,
+    --format, the rule selection and the configuration options on `parser`."""
     values = parser.add_argument_group("variables")
     values.add_argument(
         "--var",
@@ -82,7 +123,7 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
         "--max-entries",
         metavar="N",
         type=positive_count,
-        default=DEFAULT_MAX_ENTRIES,
+        default=None,
         help=f"most entries a job may have after loops are expanded "
         f"(default: {DEFAULT_MAX_ENTRIES:,})",
     )
@@ -90,14 +131,39 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
         "--min-gap",
         metavar="DURATION",
         type=minimum_gap,
-        default=DEFAULT_MIN_GAP_MS,
+        default=None,
         help=f"warn when two entries of one stream are closer than this "
         f"(default: {DEFAULT_MIN_GAP_MS}ms; 0 turns the warning off)",
     )
     checks.add_argument(
         "--werror",
-        action="store_true",
-        help="treat warnings as errors (exit 1; no JSON is written)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="treat warnings as errors (exit 1; no JSON is written); --no-werror undoes a "
+        "configuration's `werror = true`",
+    )
+    checks.add_argument(
+        "--select",
+        metavar="CODES",
+        type=rule_entries,
+        default=None,
+        help="report only these warnings: codes or prefixes, comma-separated (W101,W103 or W1); "
+        "replaces the configuration's `select`. Errors are always reported",
+    )
+    checks.add_argument(
+        "--ignore",
+        metavar="CODES",
+        type=rule_entries,
+        default=None,
+        help="do not report these warnings (codes or prefixes, comma-separated); replaces the "
+        "configuration's `ignore`",
+    )
+    checks.add_argument(
+        "--extend-ignore",
+        metavar="CODES",
+        type=rule_entries,
+        default=None,
+        help="do not report these warnings either, in addition to the configuration's",
     )
     checks.add_argument(
         "--format",
@@ -107,30 +173,65 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
         "array of objects, or github, GitHub Actions annotations (both on stdout, unless the "
         "compiled JSON goes there: then on stderr)",
     )
+    config = parser.add_argument_group("configuration")
+    config.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="use this configuration file (odyc.toml, or a pyproject.toml with [tool.odyc]) "
+        "for every scene, instead of the nearest one above each scene",
+    )
+    config.add_argument(
+        "--isolated",
+        action="store_true",
+        help="ignore every configuration file: defaults and the command line only",
+    )
 
 
-def compile_settings(args: argparse.Namespace) -> CompileSettings:
+def compile_settings(args: argparse.Namespace) -> CommandLine:
     """The settings asked for by the options `add_compile_options` registered."""
-    variables: dict[str, object] = {}
+    from odyssey_dsl.config import ConfigError, ConfigResolver, Overrides
+
+    variables: dict[str, tuple[object, str]] = {}
     for path in args.vars_files:
-        variables.update(read_variables_file(path))
+        for name, value in read_variables_file(path).items():
+            variables[name] = (value, f"--vars {path}")
     for name, value in args.var:
-        variables[name] = value
+        variables[name] = (value, "--var")
     from odyssey_dsl.semantics.scopes import from_json
 
-    for name, value in variables.items():
+    for name, (value, _) in variables.items():
         try:
             from_json(value)
         except ValueError as error:
             raise UsageError(f"variable '{name}': {error}") from None
-    return CompileSettings(
-        variables=variables,
-        portrait=args.portrait,
-        max_entries=args.max_entries,
+    overrides = Overrides(
+        select=args.select,
+        ignore=args.ignore,
+        extend_ignore=args.extend_ignore or (),
         min_gap_ms=args.min_gap,
+        max_entries=args.max_entries,
         werror=args.werror,
-        format=args.format,
+        variables=variables,
     )
+    try:
+        resolver = ConfigResolver(explicit=args.config, isolated=args.isolated)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return CommandLine(overrides, resolver, portrait=args.portrait, format=args.format)
+
+
+def rule_entries(text: str) -> tuple[str, ...]:
+    """Comma-separated warning codes or prefixes (`--select W101,W103`)."""
+    entries = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not entries:
+        raise argparse.ArgumentTypeError("expected warning codes, such as W101,W103 or W1")
+    for entry in entries:
+        problem = rule_entry_problem(entry)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
+    return entries
 
 
 def variable_assignment(text: str) -> tuple[str, object]:

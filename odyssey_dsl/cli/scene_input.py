@@ -29,6 +29,7 @@ def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True
             min_gap_ms=settings.min_gap_ms,
             werror=settings.werror,
             emit_job=emit_job,
+            rules=settings.rules,
         )
     except OSError as error:
         raise UsageError(f"cannot read '{file}': {_reason(error)}") from None
@@ -57,6 +58,7 @@ def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
         min_gap_ms=settings.min_gap_ms,
         werror=settings.werror,
         emit_job=emit_job,
+        rules=settings.rules,
     )
 
 
