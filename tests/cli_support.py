@@ -7,11 +7,13 @@ in anything odyc prints or writes.
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +65,48 @@ def run_odyc(
     )
     assert_clean_output(completed.stdout, completed.stderr)
     return completed
+
+
+def file_size_limit(limit: int) -> Callable[[], None]:
+    """A `preexec_fn` that caps the size of any file the child writes at `limit` bytes, as
+    `ulimit -f` does, with SIGXFSZ ignored so that the write fails (EFBIG) instead of
+    killing the child."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def run_odyc_to(
+    args: Sequence[str],
+    env: dict[str, str],
+    stdout_path: Path,
+    *,
+    cwd: Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    timeout: float = 60,
+) -> tuple[int, str]:
+    """Run odyc with its stdout written to `stdout_path` (a file, device or FIFO, opened for
+    writing and never created or replaced here); returns (exit code, stderr)."""
+    fd = os.open(stdout_path, os.O_WRONLY | os.O_NOCTTY)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "odyssey_dsl", *args],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=fd,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=preexec_fn,
+            timeout=timeout,
+        )
+    finally:
+        os.close(fd)
+    assert_clean_output("", completed.stderr)
+    return completed.returncode, completed.stderr
 
 
 def assert_clean_output(stdout: str, stderr: str) -> None:

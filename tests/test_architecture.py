@@ -37,6 +37,7 @@ OUTER = (
     "odyssey_dsl.config",
     "odyssey_dsl.api",
     "odyssey_dsl.__main__",
+    "odyssey_dsl.files",
 )
 
 

@@ -11,7 +11,7 @@ from odyssey_dsl.cli.compile_options import (
     add_compile_options,
     compile_settings,
 )
-from odyssey_dsl.cli.diagnostic_output import guarded, print_diagnostics, print_usage_error
+from odyssey_dsl.cli.diagnostic_output import print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.compiler import CompileResult
 
@@ -38,7 +38,7 @@ configuration:
 exit codes:
   0  no file has errors (warnings allowed, unless --werror)
   1  some file has errors
-  2  usage error (unknown option, unreadable file)"""
+  2  usage error (unknown option, unreadable file), or the output could not be written"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,10 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run `odyc check [options] FILE...`; returns the exit code."""
-    return guarded(_run, argv)
-
-
-def _run(argv: list[str]) -> int:
     from odyssey_dsl.cli.scene_input import compile_scene
 
     args = build_parser().parse_args(argv)
@@ -101,7 +97,7 @@ def _run(argv: list[str]) -> int:
 def _show_settings(files: list[str], command_line: CommandLine) -> int:
     from pathlib import Path
 
-    from odyssey_dsl.cli.diagnostic_output import write_utf8
+    from odyssey_dsl.cli.output import write_utf8
     from odyssey_dsl.cli.scene_input import display_name
     from odyssey_dsl.config.show import render_settings
 

@@ -7,13 +7,9 @@ import sys
 
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, compile_settings
-from odyssey_dsl.cli.diagnostic_output import (
-    guarded,
-    print_diagnostics,
-    print_usage_error,
-    write_utf8,
-)
+from odyssey_dsl.cli.diagnostic_output import print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
+from odyssey_dsl.cli.output import reason, write_utf8
 from odyssey_dsl.cli.scene_input import compile_scene
 from odyssey_dsl.cli.submit import SubmitOptions, add_submit_arguments
 
@@ -92,10 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run `odyc [options] FILE`; returns the exit code."""
-    return guarded(_run, argv)
-
-
-def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     submit_options = SubmitOptions.from_args(args, parser)
@@ -125,12 +117,12 @@ def _run(argv: list[str]) -> int:
     if args.output not in (None, "-"):
         from pathlib import Path
 
-        from odyssey_dsl.cli.atomic_write import write_atomically
+        from odyssey_dsl.cli.atomic_write import write_output_file
 
         try:
-            write_atomically(Path(args.output), output.encode("utf-8"))
+            write_output_file(Path(args.output), output.encode("utf-8"))
         except OSError as error:
-            print_usage_error(f"cannot write '{args.output}': {error.strerror or error}")
+            print_usage_error(f"cannot write '{args.output}': {reason(error)}")
             return ExitCode.USAGE
     elif to_stdout:
         write_utf8(sys.stdout, output)

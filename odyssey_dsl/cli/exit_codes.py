@@ -13,7 +13,8 @@ class ExitCode(enum.IntEnum):
     COMPILE_ERRORS = 1
     """The scene has errors: nothing was sent."""
     USAGE = 2
-    """Bad command line (unknown option, unreadable file)."""
+    """Bad command line (unknown option, unreadable file), or an output that could not be
+    written completely (a full disk, an unwritable -o PATH or --download folder)."""
     JOB_FAILED = 3
     """The job ended with status `failed`."""
     JOB_CANCELLED = 4
@@ -28,7 +29,8 @@ EXIT_CODES_EPILOG = """\
 exit codes:
   0    success (the job completed, or was submitted with --no-wait)
   1    the scene has errors: nothing was sent
-  2    usage error (unknown option, unreadable file)
+  2    usage error (unknown option, unreadable file), or an output could not be written
+       (a full disk, an unwritable -o PATH or --download DIR)
   3    the job failed
   4    the job was cancelled
   5    API, network or authentication error, or --timeout ran out (the job goes on)

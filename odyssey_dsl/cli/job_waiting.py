@@ -17,6 +17,7 @@ from pathlib import Path
 
 from odyssey_dsl.cli.api_calls import describe_api_error, redact_key
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import reason
 from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
 from odyssey_dsl.cli.terminal import (
     DownloadDisplay,
@@ -132,10 +133,17 @@ def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNa
     _journal_finished(job_id, final.status)
     downloaded: list[dict[str, object]] = []
     if options.download_dir is not None:
+        wait, _ = resume_commands(job_id, options.download_dir)
         try:
             downloaded = _download(final, options.download_dir, names)
-        except (OSError, _DownloadFailed) as error:
-            wait, _ = resume_commands(job_id, options.download_dir)
+        except OSError as error:
+            print_error(
+                f"job {job_id} completed, but its recordings could not be saved in "
+                f"'{options.download_dir}': {redact_key(reason(error))}",
+                f"make room (or fix the folder), then continue where it stopped: {wait}",
+            )
+            return ExitCode.USAGE
+        except _DownloadFailed as error:
             print_error(
                 f"job {job_id} completed, but downloading failed: {redact_key(str(error))}",
                 f"run again to continue where it stopped: {wait}",

@@ -93,6 +93,7 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
 
 def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int:
     from odyssey_dsl.cli.api_calls import redact_key
+    from odyssey_dsl.cli.output import reason
     from odyssey_dsl.cli.terminal import DownloadDisplay, print_error
     from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
     from odyssey_dsl.client.wire import StreamInfo
@@ -102,7 +103,13 @@ def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int
     try:
         with DownloadDisplay() as display:
             results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
-    except (DownloadError, OSError) as error:
+    except OSError as error:
+        print_error(
+            f"the recording could not be saved in '{dest}': {redact_key(reason(error))}",
+            "make room (or fix the folder), then run the same command again to continue",
+        )
+        return ExitCode.USAGE
+    except DownloadError as error:
         print_error(
             f"downloading failed: {redact_key(str(error))}",
             "run the same command again to continue where it stopped",

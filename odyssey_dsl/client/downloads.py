@@ -19,6 +19,7 @@ Safety and resumability:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import time
@@ -29,6 +30,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
+
+from odyssey_dsl.files import write_all
 
 RECORDING_KINDS: tuple[str, ...] = ("video", "thumbnail", "preview", "events")
 """Kinds of file each stream may have, in download order."""
@@ -293,19 +296,26 @@ def _fetch_into_part(
                 response.status_code,
             )
         done = offset
-        with open(item.part_path, mode) as out:
+        with open(item.part_path, mode, buffering=0) as out:
             if on_progress is not None:
                 on_progress(item, done, expected)
             for chunk in response.iter_raw(CHUNK_SIZE):
-                out.write(chunk)
+                write_all(out.fileno(), chunk)
                 done += len(chunk)
                 if on_progress is not None:
                     on_progress(item, done, expected)
-            out.flush()
             os.fsync(out.fileno())
+            _check_saved_size(out.fileno(), done, item.part_path)
     if expected is not None and done != expected:
         raise _IncompleteTransfer(f"received {done} of {expected} bytes")
     return done, offset
+
+
+def _check_saved_size(fd: int, expected: int, path: Path) -> None:
+    """Raise `OSError` unless the file open at `fd` holds `expected` bytes."""
+    saved = os.fstat(fd).st_size
+    if saved != expected:
+        raise OSError(errno.EIO, f"only {saved} of {expected} bytes reached the disk", str(path))
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
