@@ -8,8 +8,15 @@ True
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.__about__ import __version__
-from odyssey_dsl.compiler import CompileResult, compile_file, compile_source
+from odyssey_dsl.compiler import (
+    CompileResult,
+    compile_file,
+    compile_source,
+    expand_timeline,
+    scene_names,
+)
 from odyssey_dsl.diagnostics import Diagnostic, Severity
+from odyssey_dsl.semantics.images import ImageLoader
 
 if TYPE_CHECKING:
     from odyssey_dsl.emit.models import Job, ScriptEntry
@@ -27,10 +34,13 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "CompileResult",
     "Diagnostic",
+    "ImageLoader",
     "Job",
     "ScriptEntry",
     "Severity",
     "__version__",
     "compile_file",
     "compile_source",
+    "expand_timeline",
+    "scene_names",
 ]

@@ -1,18 +1,18 @@
-"""The whole pipeline as one library call: parse → expand → check → emit.
+"""The whole pipeline as one library call: parse → names → expand → check → emit.
 
 `compile_source` and `compile_file` never raise for bad input: every problem, including an
 internal failure of odyc itself, comes back as a `Diagnostic` in the `CompileResult`.
+`expand_timeline` runs the same pipeline up to the checks and returns the expanded timeline
+with its links to the source; `scene_names` returns the names of a scene.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, Unpack
 
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
@@ -23,6 +23,10 @@ from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS,
 if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc check` is lean
     from odyssey_dsl.diagnostics.suppression import SuppressedDiagnostic
     from odyssey_dsl.emit.models import Job
+    from odyssey_dsl.semantics.images import ImageLoader
+    from odyssey_dsl.semantics.names import NameTable
+    from odyssey_dsl.timeline.entries import Expansion
+    from odyssey_dsl.timeline.view import ExpandedTimeline
 
 
 @dataclass(frozen=True)
@@ -60,26 +64,74 @@ def compile_source(
     werror: bool = False,
     portrait: bool | None = None,
     emit_job: bool = True,
+    images: ImageLoader | None = None,
     rules: RuleSelection = DEFAULT_SELECTION,
 ) -> CompileResult:
     """Compile the text of a scene; `emit_job=False` runs every check without building the job.
 
-    `variables` override the scene's `let`s of the same name (as `--var` does); `base_dir` is
-    where relative image paths are looked up (default: the file's folder, else the current
-    directory). `rules` says which warnings are reported; `# odyc: ignore[CODE]` comments
-    silence warnings on their line (see `diagnostics.suppression`).
+    `variables` override the scene's `let`s of the same name (as `--var` does; one that the
+    scene does not use is warning W105); `base_dir` is where relative image paths are looked
+    up (default: the file's folder, else the current directory). `images` reads image files
+    and keeps them for the next call (pass the same `ImageLoader` to every compile of a
+    scene that is checked again and again); by default each call reads them afresh.
+    `rules` says which warnings are reported; `# odyc: ignore[CODE]` comments silence
+    warnings on their line (see `diagnostics.suppression`).
     """
-    name = filename or "<input>"
-    source = SourceFile(name, text.removeprefix("\ufeff"))
-    if base_dir is None:
-        base_dir = Path(filename).parent if filename and filename != "-" else Path.cwd()
+    source = _source(text, filename)
     limits = Limits(max_entries, min_gap_ms, werror, portrait, emit_job)
-    try:
-        return _compile(source, dict(variables or {}), Path(base_dir), limits, rules)
-    except RecursionError:
-        return _failure(source, "the scene is nested too deeply for odyc to read", None)
-    except Exception as error:  # odyc's own bug: never a traceback for the user
-        return _failure(source, f"internal error: {type(error).__name__}: {error}", error)
+    outcome = _run(source, variables, _base_dir(filename, base_dir), limits, images, rules)
+    return CompileResult(outcome.job, outcome.diagnostics, source, outcome.suppressed)
+
+
+def expand_timeline(
+    text: str,
+    *,
+    filename: str | None = None,
+    variables: Mapping[str, object] | None = None,
+    base_dir: str | Path | None = None,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    min_gap_ms: int = DEFAULT_MIN_GAP_MS,
+    images: ImageLoader | None = None,
+    rules: RuleSelection = DEFAULT_SELECTION,
+) -> ExpandedTimeline:
+    """The expanded timeline of a scene, linked to its source (see `timeline.view`).
+
+    The options are `compile_source`'s. It never raises for bad input: on a scene with
+    errors it returns what could be expanded, with every diagnostic; when the scene has
+    none, its entries are exactly the compiled job's.
+    """
+    from odyssey_dsl.timeline.view import timeline_of
+
+    source = _source(text, filename)
+    limits = Limits(max_entries, min_gap_ms, emit_job=False)
+    outcome = _run(source, variables, _base_dir(filename, base_dir), limits, images, rules)
+    return timeline_of(outcome.expansion, outcome.diagnostics, source)
+
+
+def scene_names(
+    text: str, *, filename: str | None = None, variables: Mapping[str, object] | None = None
+) -> NameTable:
+    """Every definition and use of a name in a scene (see `semantics.names`), read without
+    expanding it: for hover, go to definition, find references and rename."""
+    from odyssey_dsl.semantics.names import resolve_names
+    from odyssey_dsl.syntax import nodes as n
+    from odyssey_dsl.syntax.parser import parse
+
+    source = _source(text, filename)
+    scene = parse(source).scene
+    if scene is None:
+        scene = n.Scene(source.span(0, len(source.text)), ())
+    return resolve_names(scene, source, variables or ())
+
+
+def _source(text: str, filename: str | None) -> SourceFile:
+    return SourceFile(filename or "<input>", text.removeprefix("\ufeff"))
+
+
+def _base_dir(filename: str | None, base_dir: str | Path | None) -> Path:
+    if base_dir is not None:
+        return Path(base_dir)
+    return Path(filename).parent if filename and filename != "-" else Path.cwd()
 
 
 class CompileOptions(TypedDict, total=False):
@@ -92,6 +144,7 @@ class CompileOptions(TypedDict, total=False):
     werror: bool
     portrait: bool | None
     emit_job: bool
+    images: ImageLoader | None
     rules: RuleSelection
 
 
@@ -132,44 +185,74 @@ def compile_bytes(
     return compile_source(text, filename=filename, **options)
 
 
+class _Outcome(NamedTuple):
+    job: Job | None
+    diagnostics: list[Diagnostic]
+    expansion: Expansion | None
+    suppressed: list[SuppressedDiagnostic]
+
+
+def _run(
+    source: SourceFile,
+    variables: Mapping[str, object] | None,
+    base_dir: Path,
+    limits: Limits,
+    images: ImageLoader | None,
+    rules: RuleSelection,
+) -> _Outcome:
+    try:
+        return _compile(source, dict(variables or {}), base_dir, limits, images, rules)
+    except RecursionError:
+        return _failure(source, "the scene is nested too deeply for odyc to read", None)
+    except Exception as error:  # odyc's own bug: never a traceback for the user
+        return _failure(source, f"internal error: {type(error).__name__}: {error}", error)
+
+
 def _compile(
     source: SourceFile,
     variables: dict[str, object],
     base_dir: Path,
     limits: Limits,
+    images: ImageLoader | None,
     rules: RuleSelection,
-) -> CompileResult:
+) -> _Outcome:
     from odyssey_dsl.diagnostics.suppression import apply_suppressions
+    from odyssey_dsl.semantics.names import resolve_names
     from odyssey_dsl.syntax.comments import scene_comments
     from odyssey_dsl.syntax.parser import parse
-    from odyssey_dsl.timeline.check import check_timelines
-    from odyssey_dsl.timeline.expand import expand
+    from odyssey_dsl.timeline.check import check_scene, check_timelines
+    from odyssey_dsl.timeline.expand import expand, read_overrides
+    from odyssey_dsl.timeline.rules import SceneFacts
 
     parsed = parse(source)
     found = list(parsed.diagnostics)
+    complete_parse = not parsed.has_broken_lines
+    scene = parsed.scene
+    if scene is None:
+        return _Outcome(None, diag.sort_diagnostics(found), None, [])
+    overrides, problems = read_overrides(variables, source)
+    found += problems
+    names = resolve_names(scene, source, overrides)
+    facts = SceneFacts(source, names, tuple(overrides), complete_parse)
+    found += check_scene(facts, rules.enables)
+    expanded = expand(
+        scene,
+        source,
+        overrides,
+        base_dir,
+        limits,
+        parsed.broken_names,
+        complete_parse=complete_parse,
+        images=images,
+    )
+    found += expanded.diagnostics
     job = None
-    if parsed.scene is not None:
-        # Expansion allocates one small object after another and frees almost none until the
-        # end: the cyclic garbage collector would scan the growing heap again and again (a
-        # third of the time of a 100,000-entry compile, and quadratic). Nothing made here
-        # forms cycles that need it, so it is paused for the duration.
-        with _collector_paused():
-            expanded = expand(
-                parsed.scene,
-                source,
-                variables,
-                base_dir,
-                limits,
-                parsed.broken_names,
-                complete_parse=not parsed.has_broken_lines,
-            )
-            found += expanded.diagnostics
-            if expanded.scripts is not None and not parsed.has_broken_lines:
-                found += check_timelines(expanded.scripts, source, limits)
-                if limits.emit_job and not any(d.is_error for d in found):
-                    from odyssey_dsl.emit.job import build_job
+    if complete_parse:
+        found += check_timelines(expanded.scripts, source, limits, rules.enables)
+        if limits.emit_job and not any(d.is_error for d in found):
+            from odyssey_dsl.emit.job import build_job
 
-                    job = build_job(expanded, limits)
+            job = build_job(expanded, limits)
     outcome = apply_suppressions(rules.filter(found), scene_comments(parsed), source, rules)
     found = outcome.reported
     if limits.werror:
@@ -178,25 +261,13 @@ def _compile(
     if any(d.is_error for d in result):
         job = None
     suppressed = sorted(outcome.suppressed, key=lambda s: s.diagnostic.sort_key())
-    return CompileResult(job, result, source, suppressed)
+    return _Outcome(job, result, expanded, suppressed)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _failure(source: SourceFile, message: str, error: BaseException | None) -> CompileResult:
+def _failure(source: SourceFile, message: str, error: BaseException | None) -> _Outcome:
     detail = "".join(traceback.format_exception(error)).strip() if error else None
     help_text = "this is a bug in odyc; please report it with the scene that triggers it"
     if detail:
         help_text += "\n" + detail.splitlines()[-1]
-    return CompileResult(
-        None, [diag.make("E999", message, source.name, source.span(0, 0), help_text)], source
-    )
+    internal = diag.make("E999", message, source.name, source.span(0, 0), help_text)
+    return _Outcome(None, [internal], None, [])

@@ -91,4 +91,10 @@ def test_codes_without_a_text_example_are_triggered_too(tmp_path) -> None:  # ty
     assert "25 MiB" in too_large.message or "26214401" in too_large.message.replace(",", "")
     (internal,) = triggered["E999"].diagnostics
     assert internal.help is not None and "report" in internal.help
+    unused = compile_source('at 0s: start "a"\nat 1s: end\n', variables={"subjet": "dog"})
+    assert [(d.code.code, d.span.line, d.span.column) for d in unused.diagnostics] == [
+        ("W105", 1, 1)
+    ]
+    assert unused.job is not None
+    triggered["W105"] = unused
     assert {code for code, entry in CATALOGUE.items() if not entry.example} <= set(triggered)

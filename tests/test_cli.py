@@ -296,6 +296,17 @@ def test_vars_files_json_and_toml_and_var_wins(scenes: Path) -> None:
     assert len(json.loads(var_wins.stdout)) == 4
 
 
+def test_a_misspelt_var_is_a_warning_with_a_suggestion(scenes: Path) -> None:
+    run = odyc("check", "cat.ody", "--var", "subjet=dog", cwd=scenes)
+    assert run.returncode == 0
+    assert "warning[W105]" in run.stderr and "`subjet`" in run.stderr
+    assert "did you mean `subject`?" in run.stderr
+    (scenes / "v.json").write_text('{"subjet": "fox"}')
+    from_file = odyc("cat.ody", "--vars", "v.json", "--format", "json", cwd=scenes)
+    codes = [d["code"] for d in json.loads(from_file.stderr)]
+    assert codes == ["W105"] and from_file.returncode == 0
+
+
 def test_portrait_and_landscape_override_the_file(scenes: Path) -> None:
     portrait = odyc("cat.ody", "--portrait", "--emit", "request", cwd=scenes)
     assert json.loads(portrait.stdout)["portrait"] is True

@@ -237,3 +237,29 @@ def test_start_without_image_has_no_image_key() -> None:
 def test_lists_render_as_ody_writes_them() -> None:
     text = 'let xs = [1m30s, true, "a \\"b\\"", 2.5, [1, 2]]\nat 0s: start "{{ xs }}"\nat 1s: end\n'
     assert entries(text)[0][2] == '[1m30s, true, "a \\"b\\"", 2.5, [1, 2]]'
+
+
+def test_compiling_never_switches_off_the_garbage_collector() -> None:
+    """A library call must not change process-wide state: another thread (a language
+    server's) sees the collector enabled all along."""
+    import gc
+    import threading
+
+    scene = 'at 0s: start "a"\nrepeat 20000 every 1s:\n  interact "step {{ loop.index }}"\nat 99999s: end\n'
+    done = threading.Event()
+    results: list[object] = []
+
+    def compile_in_background() -> None:
+        results.append(compile_source(scene, max_entries=30_000, emit_job=False))
+        done.set()
+
+    assert gc.isenabled()
+    worker = threading.Thread(target=compile_in_background)
+    worker.start()
+    observed = set()
+    while not done.is_set():
+        observed.add(gc.isenabled())
+        time.sleep(0.0005)
+    worker.join()
+    assert observed == {True}
+    assert results and results[0].ok  # type: ignore[attr-defined]

@@ -5,6 +5,10 @@ from __future__ import annotations
 import base64
 import os
 import struct
+import subprocess
+import sys
+import textwrap
+import time
 import zlib
 from pathlib import Path
 
@@ -12,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from odyssey_dsl import ImageLoader, compile_source
 from odyssey_dsl.diagnostics import CATALOGUE
 from odyssey_dsl.semantics.images import (
     MAX_IMAGE_BYTES,
@@ -307,3 +312,121 @@ def test_data_url_roundtrip(header: tuple[str, bytes], tail: bytes) -> None:
     resolved = resolve_image(url, Path("."))
     assert resolved == url
     assert payload_of(resolved) == data
+
+
+# --- the loader: a cache keyed by path, size and modification time ------------------------
+
+IMAGE_SCENE = 'at 0s: start "a" with image "cat.png"\nat 1s: end\n'
+
+
+def test_a_reused_loader_reads_a_file_once_until_it_changes(tmp_path: Path) -> None:
+    image = tmp_path / "cat.png"
+    image.write_bytes(real_png_1x1())
+    loader = ImageLoader()
+    first = compile_source(IMAGE_SCENE, base_dir=tmp_path, images=loader)
+    second = compile_source(IMAGE_SCENE, base_dir=tmp_path, images=loader)
+    assert first.job is not None and second.job is not None
+    assert first.job == second.job
+    assert loader.files_read == 1
+    jpeg = HEADERS[0][1]
+    image.write_bytes(jpeg)
+    os.utime(image, ns=(time.time_ns(), time.time_ns() + 10**9))  # a later modification time
+    third = compile_source(IMAGE_SCENE, base_dir=tmp_path, images=loader)
+    assert loader.files_read == 2
+    assert third.job is not None and third.job.script is not None
+    start = third.job.script[0].start
+    assert start is not None and start.image is not None
+    assert start.image.startswith("data:image/jpeg;base64,")
+
+
+def test_without_a_loader_each_compile_reads_afresh_and_a_loop_reads_once(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "cat.png").write_bytes(real_png_1x1())
+    loader = ImageLoader()
+    looped = 'repeat 3 every 2s:\n  start "a" with image "cat.png"\n  after 1s: end\n'
+    result = compile_source("at 0s " + looped, base_dir=tmp_path, images=loader)
+    assert result.job is not None and loader.files_read == 1
+
+
+def test_problems_are_not_cached(tmp_path: Path) -> None:
+    loader = ImageLoader()
+    missing = compile_source(IMAGE_SCENE, base_dir=tmp_path, images=loader)
+    assert [d.code.code for d in missing.diagnostics] == ["E401"]
+    (tmp_path / "cat.png").write_bytes(real_png_1x1())
+    found = compile_source(IMAGE_SCENE, base_dir=tmp_path, images=loader)
+    assert found.ok
+
+
+def test_the_cache_keeps_at_most_its_budget(tmp_path: Path) -> None:
+    data = real_png_1x1()
+    url_length = len(
+        resolve_image("data:image/png;base64," + base64.b64encode(data).decode(), tmp_path)
+    )
+    loader = ImageLoader(max_cached_chars=url_length)  # room for one data URL
+    for name in ("a.png", "b.png"):
+        (tmp_path / name).write_bytes(data)
+    for name in ("a.png", "b.png", "b.png", "a.png"):
+        loader.data_url(name, tmp_path)
+    assert loader.files_read == 3  # b was kept after a was dropped; then a was read again
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_an_image_swapped_for_a_fifo_never_hangs_the_compile(tmp_path: Path) -> None:
+    """Another process keeps replacing the image with a FIFO and back; every compile must
+    end at once with the image or a clear E401, never wait on the FIFO for a writer."""
+    png = tmp_path / "png"
+    png.write_bytes(real_png_1x1())
+    swapper = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                """
+                import os, shutil, sys
+                folder = sys.argv[1]
+                target = os.path.join(folder, "cat.png")
+                while True:
+                    fifo = os.path.join(folder, "fifo.tmp")
+                    os.mkfifo(fifo)
+                    os.replace(fifo, target)
+                    copy = os.path.join(folder, "copy.tmp")
+                    shutil.copyfile(os.path.join(folder, "png"), copy)
+                    os.replace(copy, target)
+                """
+            ),
+            str(tmp_path),
+        ]
+    )
+    compiler = textwrap.dedent(
+        """
+        import sys
+        from pathlib import Path
+        from odyssey_dsl import compile_source
+        from odyssey_dsl.semantics.images import ImageError, resolve_image
+        folder = Path(sys.argv[1])
+        for _ in range(10_000):  # the window between looking and opening is short: try often
+            try:
+                resolve_image("cat.png", folder)
+            except ImageError as error:
+                assert error.code == "E401", error
+                assert "not a regular file" in error.message, error.message
+        scene = 'at 0s: start "a" with image "cat.png"\\nat 1s: end\\n'
+        for _ in range(50):
+            codes = [d.code.code for d in compile_source(scene, base_dir=folder).diagnostics]
+            assert codes in ([], ["E401"]), codes
+        """
+    )
+    try:
+        while not (tmp_path / "cat.png").exists():
+            time.sleep(0.01)
+        run = subprocess.run(
+            [sys.executable, "-c", compiler, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        swapper.kill()
+        swapper.wait()
+    assert run.returncode == 0, run.stderr

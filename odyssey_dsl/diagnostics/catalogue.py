@@ -403,6 +403,22 @@ _CODES = [
         (3, 17),
     ),
     Code(
+        "W104",
+        "late-first-loop",
+        _W,
+        "A script begins with a loop without `at`/`after`, so it starts one period late.",
+        'for shot in ["a", "b"] every 4s:\n  start "{{ shot }}"\n  after 1s: end\n',
+        (1, 1),
+    ),
+    Code(
+        "W105",
+        "unused-variable-override",
+        _W,
+        "A `--var`/`--vars` variable matches no variable the scene uses.",
+        "",
+        (1, 1),
+    ),
+    Code(
         "W106",
         "unused-suppression",
         _W,

@@ -6,17 +6,26 @@ checked as it is. The MIME type is detected from the content's magic bytes, neve
 file name, with the same rules as the official JavaScript SDK (JPEG, PNG, GIF, WebP,
 HEIC/HEIF/AVIF, BMP, TIFF) and the same 25 MiB limit.
 
-`resolve_image` is pure apart from reading the file: it returns the data URL or raises
-`ImageError` carrying a catalogue code (E401-E404); the compiler turns that into a
-diagnostic at the image string.
+`ImageLoader.data_url` returns the data URL or raises `ImageError` carrying a catalogue code
+(E401-E404); the compiler turns that into a diagnostic at the image string. A loader keeps
+what it has read, keyed by the file's path, size and modification time, so that a caller
+that compiles the same scene again and again (a language server, watch mode) reads each
+image once; `compile_source` makes a new loader per call unless it is given one.
+
+A file is opened without blocking, and what was opened is checked (`fstat`) to be a regular
+file before anything is read: a path swapped for a FIFO or a device after it was looked at
+gives E401 at once instead of a compile that never ends.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import io
 import os
 import stat
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
@@ -74,12 +83,69 @@ class ImageError(Exception):
         return f"ImageError({self.code!r}, {self.message!r}, {self.help!r})"
 
 
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+"""How many characters of data URLs an `ImageLoader` keeps by default (256 Mi)."""
+
+
+class ImageLoader:
+    """Turns image values into data URLs, keeping the results for the next compile.
+
+    A file's data URL is kept under its absolute path, size and modification time, and is
+    read again when any of them changes; a data URL is kept under its own text. The
+    least recently used results are dropped beyond `max_cached_chars`. Problems are not
+    kept: a missing file is looked for again next time. One loader may be shared by
+    threads.
+    """
+
+    def __init__(self, max_cached_chars: int = DEFAULT_CACHE_BYTES) -> None:
+        self.max_cached_chars = max_cached_chars
+        self._cache: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._cached_chars = 0
+        self._lock = threading.Lock()
+        self.files_read = 0
+        """How many image files this loader has read (a cache hit reads none)."""
+
+    def data_url(self, value: str, base_dir: Path) -> str:
+        """The data URL for an image value: a `data:` URL checked as is, or a file path
+        (relative to `base_dir`) read and encoded. Raises `ImageError` for any problem."""
+        if value[:5].lower() == "data:":
+            key: tuple[object, ...] = ("data", value)
+            cached = self._cached(key)
+            if cached is None:
+                cached = self._keep(key, _check_data_url(value))
+            return cached
+        path, info = _find_image_file(value, base_dir)
+        key = ("file", path, info.st_size, info.st_mtime_ns)
+        cached = self._cached(key)
+        if cached is None:
+            data, opened = _read_image_file(value, path)
+            with self._lock:
+                self.files_read += 1
+            key = ("file", path, opened.st_size, opened.st_mtime_ns)
+            cached = self._keep(key, image_data_url(data))
+        return cached
+
+    def _cached(self, key: tuple[object, ...]) -> str | None:
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def _keep(self, key: tuple[object, ...], url: str) -> str:
+        with self._lock:
+            if key not in self._cache and len(url) <= self.max_cached_chars:
+                self._cache[key] = url
+                self._cached_chars += len(url)
+                while self._cached_chars > self.max_cached_chars:
+                    _, dropped = self._cache.popitem(last=False)
+                    self._cached_chars -= len(dropped)
+        return url
+
+
 def resolve_image(value: str, base_dir: Path) -> str:
-    """The data URL for an image value: a `data:` URL checked as is, or a file path
-    (relative to `base_dir`) read and encoded. Raises `ImageError` for any problem."""
-    if value[:5].lower() == "data:":
-        return _check_data_url(value)
-    return image_data_url(_read_image_file(value, base_dir))
+    """The data URL for an image value, read without a cache (see `ImageLoader.data_url`)."""
+    return ImageLoader(max_cached_chars=0).data_url(value, base_dir)
 
 
 def sniff_image_type(data: bytes) -> str | None:
@@ -190,7 +256,9 @@ def _not_an_image(subject: str, data: bytes, help: str) -> ImageError:
     )
 
 
-def _read_image_file(value: str, base_dir: Path) -> bytes:
+def _find_image_file(value: str, base_dir: Path) -> tuple[str, os.stat_result]:
+    """The absolute path of an image file and what `stat` says of it; raises `ImageError`
+    unless it is a regular file of at most 25 MiB."""
     if not value.strip():
         raise ImageError(
             "E401",
@@ -198,39 +266,79 @@ def _read_image_file(value: str, base_dir: Path) -> bytes:
             "give a path relative to the scene's folder, or a data:image/...;base64,... URL",
         )
     path = os.path.abspath(os.path.join(base_dir, value))
-    where = f"looked for {path}"
     try:
         info = os.stat(path)
     except FileNotFoundError:
         raise ImageError(
             "E401",
-            f"image file {value!r} not found ({where})",
+            f"image file {value!r} not found (looked for {path})",
             f"image paths are relative to the scene's folder, {os.path.abspath(base_dir)}",
         ) from None
     except (OSError, ValueError) as error:
-        raise ImageError(
-            "E401", f"cannot read image {value!r}: {_reason(error)} ({where})"
-        ) from None
+        raise _unreadable(value, path, error) from None
+    _require_regular_file(value, path, info)
+    return path, info
+
+
+def _require_regular_file(value: str, path: str, info: os.stat_result) -> None:
     if stat.S_ISDIR(info.st_mode):
-        raise ImageError("E401", f"image path {value!r} is a folder, not a file ({where})")
+        raise ImageError(
+            "E401", f"image path {value!r} is a folder, not a file (looked for {path})"
+        )
     if not stat.S_ISREG(info.st_mode):
-        raise ImageError("E401", f"image path {value!r} is not a regular file ({where})")
+        raise ImageError("E401", f"image path {value!r} is not a regular file (looked for {path})")
     if info.st_size > MAX_IMAGE_BYTES:
         raise _too_large(f"image file {value!r}", info.st_size)
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+"""Opening never waits (a FIFO would wait for a writer) and never takes a terminal.
+Symbolic links are followed on purpose: images are often linked into a scene's folder."""
+
+
+def _read_image_file(value: str, path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of the image file at `path` and what `fstat` says of the file opened."""
     try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_IMAGE_BYTES + 1)
-    except OSError as error:
-        raise ImageError(
-            "E401", f"cannot read image {value!r}: {_reason(error)} ({where})"
-        ) from None
-    if len(data) > MAX_IMAGE_BYTES:  # the file grew after stat
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError) as error:
+        raise _unreadable(value, path, error) from None
+    with os.fdopen(descriptor, "rb", buffering=0) as file:
+        try:
+            opened = os.fstat(file.fileno())
+            _require_regular_file(value, path, opened)  # the path may have been swapped
+            data = _read_at_most(file, MAX_IMAGE_BYTES + 1)
+        except OSError as error:
+            raise _unreadable(value, path, error) from None
+    if len(data) > MAX_IMAGE_BYTES:  # the file grew after fstat
         raise _too_large(f"image file {value!r}", len(data))
     if sniff_image_type(data) is None:
         raise _not_an_image(
             f"{value!r}", data, "the type is detected from the content, not from the file name"
         )
-    return data
+    return data, opened
+
+
+def _read_at_most(file: io.RawIOBase, limit: int) -> bytes:
+    """Up to `limit` bytes, reading until the end of the file (reads may come back short)."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        chunk = file.read(min(remaining, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _unreadable(value: str, path: str, error: BaseException) -> ImageError:
+    return ImageError("E401", f"cannot read image {value!r}: {_reason(error)} (looked for {path})")
 
 
 def _check_data_url(value: str) -> str:

@@ -1,55 +1,69 @@
-"""Values and scopes of the expansion stage.
+"""Values and the names bound to them while a scene is expanded.
 
 A value is what a `let`, a loop variable or a `--var` binds: a string, an integer, a float,
-a boolean, a `Duration`, or a list of values. Scopes nest: command-line variables, the top
-level, each `script` block, each loop iteration.
+a boolean, a `Duration`, or a list of values. Blocks nest: command-line variables (and
+Jinja2's globals), the top level, each `script` block, each loop iteration.
 """
 
 from __future__ import annotations
 
 from odyssey_dsl.syntax.durations import Duration
-from odyssey_dsl.syntax.nodes import Let
 
 Value = str | int | float | bool | Duration | list["Value"]
 
 
-class Scope:
-    """Names bound in one block, and the `let` that bound each (for the unused-name check)."""
+class _Unevaluated:
+    """The value of a `let` whose own value could not be evaluated (already reported)."""
 
-    __slots__ = ("_flat", "lets", "parent", "values")
+    __slots__ = ()
 
-    def __init__(self, parent: Scope | None, values: dict[str, object] | None = None) -> None:
-        self.parent = parent
-        self.values: dict[str, object] = values if values is not None else {}
-        self.lets: dict[str, Let] = {}
-        self._flat: dict[str, object] | None = None
+    def __repr__(self) -> str:
+        return "<unevaluated>"
 
-    def bind(self, name: str, value: object, let: Let | None = None) -> None:
-        self.values[name] = value
-        if let is not None:
-            self.lets[name] = let
-        self._flat = None
 
-    def find(self, name: str) -> Scope | None:
-        """The innermost scope that binds `name`."""
-        scope: Scope | None = self
-        while scope is not None:
-            if name in scope.values:
-                return scope
-            scope = scope.parent
-        return None
+UNEVALUATED = _Unevaluated()
+"""Bound by a `let` whose value failed: reading it is not reported again."""
 
-    def flat(self) -> dict[str, object]:
+_ABSENT = object()
+
+
+class Bindings:
+    """The names visible at one point of expansion, as one dict, plus how to undo each block.
+
+    Expansion walks the scene depth first, so one dict can hold every visible name: a block
+    records what it overwrites and puts it back when it closes. Templates render with
+    `visible` directly (no copy per entry), and a loop iteration costs one small dict.
+    """
+
+    __slots__ = ("_blocks", "visible")
+
+    def __init__(self, outermost: dict[str, object]) -> None:
+        self.visible: dict[str, object] = dict(outermost)
         """Every visible name with its value (inner names shadow outer ones)."""
-        if self._flat is None:
-            if self.parent is None:
-                self._flat = dict(self.values)
-            else:
-                self._flat = {**self.parent.flat(), **self.values}
-        return self._flat
+        self._blocks: list[dict[str, object]] = [{}]
 
-    def visible_names(self) -> list[str]:
-        return list(self.flat())
+    def open_block(self) -> None:
+        self._blocks.append({})
+
+    def close_block(self) -> None:
+        """Forget the names the innermost block bound, restoring what they shadowed."""
+        visible = self.visible
+        for name, shadowed in self._blocks.pop().items():
+            if shadowed is _ABSENT:
+                del visible[name]
+            else:
+                visible[name] = shadowed
+
+    def bound_here(self, name: str) -> bool:
+        """Whether the innermost block already binds `name`."""
+        return name in self._blocks[-1]
+
+    def bind(self, name: str, value: object) -> None:
+        """Bind `name` in the innermost block (again, if it already binds it)."""
+        block = self._blocks[-1]
+        if name not in block:
+            block[name] = self.visible.get(name, _ABSENT)
+        self.visible[name] = value
 
 
 def describe(value: object) -> str:

@@ -1,5 +1,6 @@
 """Timelines: what expansion produces and the checks read — one entry per action, at its
-absolute time within its script."""
+absolute time within its script, linked to the statement and the loop iterations that
+produced it."""
 
 from __future__ import annotations
 
@@ -12,29 +13,74 @@ from odyssey_dsl.syntax.text import Span
 ActionKind = Literal["start", "interact", "end"]
 
 
+class Iteration(NamedTuple):
+    """One iteration of a loop; the entries it emits share it (one object per iteration)."""
+
+    loop: n.Repeat | n.ForLoop
+    index0: int
+    """Which iteration, from 0 (the `loop.index0` of its templates)."""
+    outer: Iteration | None
+    """The iteration of the enclosing loop, if this loop is nested in one."""
+
+
 class TimelineEntry(NamedTuple):
     """One expanded action at its absolute time within its script."""
 
     time_ms: int
     kind: ActionKind
     prompt: str | None
+    """The rendered prompt (None for `end`)."""
     image: str | None
+    """The image's data URL, for a `start ... with image`."""
     statement: n.ActionStmt
-    iteration: tuple[int, int] | None = None
-    """(line of the innermost loop's header, 1-based iteration), for messages."""
+    """The statement that produced the entry."""
+    iteration: Iteration | None = None
+    """The innermost loop iteration that produced it (None outside loops)."""
+
+    @property
+    def span(self) -> Span:
+        """The statement that produced the entry."""
+        return self.statement.span
+
+    @property
+    def has_image(self) -> bool:
+        return self.image is not None
+
+    @property
+    def iterations(self) -> tuple[int, ...]:
+        """The 0-based index of each enclosing loop's iteration, outermost first."""
+        return tuple(step.index0 for step in self._path())
+
+    @property
+    def loops(self) -> tuple[n.Repeat | n.ForLoop, ...]:
+        """The enclosing loops, outermost first (one per item of `iterations`)."""
+        return tuple(step.loop for step in self._path())
+
+    def _path(self) -> list[Iteration]:
+        path: list[Iteration] = []
+        step = self.iteration
+        while step is not None:
+            path.append(step)
+            step = step.outer
+        path.reverse()
+        return path
 
 
 class ExpandedScript(NamedTuple):
     name: str | None
+    """The name of a batch script; None for a file without `script` blocks."""
     header: Span | None
+    """The `script "NAME":` line; None for a file without `script` blocks."""
     entries: list[TimelineEntry]
     complete: bool = True
     """False when an error dropped a timed statement: its timeline checks would be noise."""
+    body: tuple[n.Statement, ...] = ()
+    """The statements of the script (the file's for a file without `script` blocks)."""
 
 
 class Expansion(NamedTuple):
-    scripts: list[ExpandedScript] | None
-    """None when nothing could be expanded (no timeline to check)."""
+    scripts: list[ExpandedScript]
+    """Every script as far as it could be expanded (one for a file without `script` blocks)."""
     is_batch: bool
     portrait: bool | None
     diagnostics: list[Diagnostic]

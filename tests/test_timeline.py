@@ -1,0 +1,160 @@
+"""The expanded timeline as tools read it (`expand_timeline`): entries linked to their source."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Mapping
+from itertools import pairwise
+from pathlib import Path
+
+from hypothesis import given
+from test_properties import SCENE_SETTINGS, action_of, scene_source, scenes
+
+from odyssey_dsl import compile_source, expand_timeline
+from odyssey_dsl.syntax import nodes as n
+
+SCENE = (
+    'at 0s: start "a" with image "dot.png"\n'  # 1
+    "at 1s repeat 2 every 10s:\n"  # 2
+    '  for word in ["x", "y"] every 1s:\n'  # 3
+    '    interact "{{ word }} {{ loop.index }}"\n'  # 4
+    "at 30s: end\n"  # 5
+    'at 31s: start "b"\n'  # 6
+)
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def test_entries_know_their_statement_and_iterations(tmp_path: Path) -> None:
+    (tmp_path / "dot.png").write_bytes(PNG)
+    timeline = expand_timeline(SCENE, filename=str(tmp_path / "scene.ody"))
+    (script,) = timeline.scripts
+    assert script.name is None and script.header is None
+    rows = [
+        (e.time_ms, e.kind, e.prompt, e.has_image, e.span.line, e.iterations)
+        for e in script.entries
+    ]
+    assert rows == [
+        (0, "start", "a", True, 1, ()),
+        (2000, "interact", "x 1", False, 4, (0, 0)),
+        (3000, "interact", "y 2", False, 4, (0, 1)),
+        (12000, "interact", "x 1", False, 4, (1, 0)),
+        (13000, "interact", "y 2", False, 4, (1, 1)),
+        (30000, "end", None, False, 5, ()),
+        (31000, "start", "b", False, 6, ()),
+    ]
+    assert [loop.span.line for loop in script.entries[3].loops] == [2, 3]
+    # the scene has an error (the second stream never ends): the timeline is still there
+    assert not timeline.ok
+    assert [d.code.code for d in timeline.diagnostics] == ["E505"]
+    assert [(s.start_ms, s.end_ms, s.start.span.line) for s in script.streams] == [
+        (0, 30000, 1),
+        (31000, None, 6),
+    ]
+
+
+def test_a_batch_gives_each_script_its_name_and_header() -> None:
+    text = (
+        'script "one":\n  at 0s: start "a"\n  at 1s: end\n'
+        'script "two":\n  at 5s: start "b"\n  at 6s: end\n'
+    )
+    timeline = expand_timeline(text)
+    assert timeline.is_batch and timeline.ok
+    assert [(s.name, s.header.line if s.header else None) for s in timeline.scripts] == [
+        ("one", 1),
+        ("two", 4),
+    ]
+    assert [[e.time_ms for e in s.entries] for s in timeline.scripts] == [[0, 1000], [5000, 6000]]
+
+
+def test_what_could_be_expanded_is_returned_on_errors() -> None:
+    text = (
+        'at 0s: start "{{ nobody }}"\n'
+        "at 1s strat\n"  # a line that cannot be parsed
+        'after pause: interact "b"\n'  # an undefined duration: this entry is missing
+        "at 5s: end\n"
+    )
+    timeline = expand_timeline(text)
+    (script,) = timeline.scripts
+    assert [(e.time_ms, e.kind) for e in script.entries] == [(0, "start"), (5000, "end")]
+    assert not script.complete
+    assert {d.code.code for d in timeline.diagnostics} == {"E302", "E100", "E201"}
+
+
+def test_a_limit_keeps_the_entries_expanded_before_it() -> None:
+    text = 'at 0s: start "a"\nrepeat 3 every 1s:\n  interact "{{ loop.index }}"\nat 9s: end\n'
+    timeline = expand_timeline(text, max_entries=3)
+    (script,) = timeline.scripts
+    assert [e.time_ms for e in script.entries] == [0]
+    assert [d.code.code for d in timeline.diagnostics] == ["E509"]
+
+
+class _UnreadableVariables(Mapping[str, object]):
+    """A caller's mapping that fails when read: odyc must report, not raise."""
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self) -> Iterator[str]:
+        raise RuntimeError("this mapping cannot be read")
+
+    def __getitem__(self, key: str) -> object:
+        raise RuntimeError("this mapping cannot be read")
+
+
+def test_internal_errors_give_an_empty_timeline_not_a_traceback() -> None:
+    text = 'at 0s: start "a"\nat 1s: end\n'
+    timeline = expand_timeline(text, variables=_UnreadableVariables())
+    assert timeline.scripts == ()
+    assert [d.code.code for d in timeline.diagnostics] == ["E999"]
+
+
+def enclosing_loops(
+    statements: tuple[n.Statement, ...], target: n.ActionStmt
+) -> list[object] | None:
+    """The loops between `statements` and `target`, outermost first; None if not there."""
+    for statement in statements:
+        if statement is target:
+            return []
+        if isinstance(statement, n.Repeat | n.ForLoop):
+            inner = enclosing_loops(statement.body, target)
+            if inner is not None:
+                return [statement, *inner]
+    return None
+
+
+@SCENE_SETTINGS
+@given(scene=scenes())
+def test_the_timeline_is_the_compiled_job(scene) -> None:  # type: ignore[no-untyped-def]
+    text = scene_source(scene)
+    compiled = compile_source(text, max_entries=100_000)
+    timeline = expand_timeline(text, max_entries=100_000)
+    assert compiled.job is not None and timeline.ok
+    assert timeline.diagnostics == tuple(compiled.diagnostics)
+    source = text.removeprefix("\ufeff")
+    jobs = compiled.job.all_scripts()
+    assert len(jobs) == len(timeline.scripts)
+    for job_script, script in zip(jobs, timeline.scripts, strict=True):
+        got = [(e.time_ms, e.kind, e.prompt) for e in script.entries]
+        assert got == [(e.timestamp_ms, *action_of(e)) for e in job_script]
+        starts = [e.time_ms for e in script.entries if e.kind == "start"]
+        ends = [e.time_ms for e in script.entries if e.kind == "end"]
+        assert [(s.start_ms, s.end_ms) for s in script.streams] == list(
+            zip(starts, ends, strict=True)
+        )
+        runs: dict[int, list[tuple[int, ...]]] = {}
+        for entry in script.entries:
+            assert source[entry.span.start_offset :].startswith(
+                ("at ", "after ", "start", "interact", "end")
+            )
+            loops = entry.loops
+            assert len(entry.iterations) == len(loops)
+            if loops:  # each loop is in the body of the one before, the statement in the last
+                for outer, inner in pairwise(loops):
+                    assert enclosing_loops(outer.body, inner) == []  # type: ignore[arg-type]
+                assert enclosing_loops(loops[-1].body, entry.statement) == []
+            runs.setdefault(id(entry.statement), []).append(entry.iterations)
+        for paths in runs.values():  # a statement runs once per iteration path, in order
+            assert paths == sorted(set(paths))
