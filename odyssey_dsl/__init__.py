@@ -16,10 +16,10 @@ from odyssey_dsl.compiler import (
     scene_names,
 )
 from odyssey_dsl.diagnostics import Diagnostic, Severity
-from odyssey_dsl.semantics.images import ImageLoader
 
 if TYPE_CHECKING:
     from odyssey_dsl.emit.models import Job, ScriptEntry
+    from odyssey_dsl.semantics.images import ImageLoader
 
 
 def __getattr__(name: str) -> object:
@@ -28,6 +28,10 @@ def __getattr__(name: str) -> object:
         from odyssey_dsl.emit import models
 
         return getattr(models, name)
+    if name == "ImageLoader":
+        from odyssey_dsl.semantics.images import ImageLoader
+
+        return ImageLoader
     raise AttributeError(f"module 'odyssey_dsl' has no attribute {name!r}")
 
 

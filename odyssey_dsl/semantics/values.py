@@ -10,9 +10,9 @@ was reported, or its line could not be read) is not reported again where it is u
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odyssey_dsl.diagnostics.collector import DiagnosticCollector
-from odyssey_dsl.semantics.images import ImageError, ImageLoader
 from odyssey_dsl.semantics.names import literal_name_spans
 from odyssey_dsl.semantics.scopes import UNEVALUATED, Bindings, describe
 from odyssey_dsl.semantics.template_names import template_names
@@ -20,6 +20,9 @@ from odyssey_dsl.semantics.templates import TemplateFailure, compile_template
 from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax.durations import Duration, DurationError, parse_duration
 from odyssey_dsl.syntax.text import SourceFile, Span
+
+if TYPE_CHECKING:  # images load when a scene has one: `odyc check` starts lean
+    from odyssey_dsl.semantics.images import ImageError, ImageLoader
 
 
 class Evaluator:
@@ -41,7 +44,7 @@ class Evaluator:
         source: SourceFile,
         bindings: Bindings,
         report: DiagnosticCollector,
-        images: ImageLoader,
+        images: ImageLoader | None,
         base_dir: Path,
         broken_names: frozenset[str],
     ) -> None:
@@ -49,6 +52,7 @@ class Evaluator:
         self.bindings = bindings
         self.report = report
         self.images = images
+        """Reads image files (made at the first image when None)."""
         self.base_dir = base_dir
         self.broken_names = broken_names
         """Names of `let`s on lines that could not be read: their uses are not reported."""
@@ -153,6 +157,10 @@ class Evaluator:
             return None
         failure = self._failed_images.get(value)
         if failure is None:
+            from odyssey_dsl.semantics.images import ImageError, ImageLoader
+
+            if self.images is None:
+                self.images = ImageLoader()
             try:
                 return self.images.data_url(value, self.base_dir)
             except ImageError as error:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.diagnostics.collector import DiagnosticCollector
-from odyssey_dsl.semantics.images import ImageLoader
 from odyssey_dsl.semantics.scopes import Bindings, from_json
 from odyssey_dsl.semantics.templates import template_globals
 from odyssey_dsl.semantics.values import Evaluator
@@ -31,6 +30,7 @@ from odyssey_dsl.timeline.placement import check_placement, is_batch
 from odyssey_dsl.timeline.unroll import Unroller
 
 if TYPE_CHECKING:
+    from odyssey_dsl.semantics.images import ImageLoader
     from odyssey_dsl.timeline.limits import Limits
 
 
@@ -58,14 +58,7 @@ def expand(
         report.report(code, message, span, help_text)
     batch = is_batch(scene)
     bindings = Bindings({**template_globals(), **overrides})
-    evaluator = Evaluator(
-        source,
-        bindings,
-        report,
-        images if images is not None else ImageLoader(),
-        base_dir,
-        broken_names,
-    )
+    evaluator = Evaluator(source, bindings, report, images, base_dir, broken_names)
     unroller = Unroller(evaluator, EntryBudget(limits.max_entries, report), overrides, batch)
     scripts: list[ExpandedScript] = []
     script_names: dict[str, Span] = {}
