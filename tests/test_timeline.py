@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Mapping
 from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import given
+from test_catalogue import _BrokenVariables as UnreadableVariables
 from test_properties import SCENE_SETTINGS, action_of, scene_source, scenes
 
 from odyssey_dsl import compile_source, expand_timeline
@@ -91,22 +91,9 @@ def test_a_limit_keeps_the_entries_expanded_before_it() -> None:
     assert [d.code.code for d in timeline.diagnostics] == ["E509"]
 
 
-class _UnreadableVariables(Mapping[str, object]):
-    """A caller's mapping that fails when read: odyc must report, not raise."""
-
-    def __len__(self) -> int:
-        return 1
-
-    def __iter__(self) -> Iterator[str]:
-        raise RuntimeError("this mapping cannot be read")
-
-    def __getitem__(self, key: str) -> object:
-        raise RuntimeError("this mapping cannot be read")
-
-
 def test_internal_errors_give_an_empty_timeline_not_a_traceback() -> None:
     text = 'at 0s: start "a"\nat 1s: end\n'
-    timeline = expand_timeline(text, variables=_UnreadableVariables())
+    timeline = expand_timeline(text, variables=UnreadableVariables())
     assert timeline.scripts == ()
     assert [d.code.code for d in timeline.diagnostics] == ["E999"]
 

@@ -47,23 +47,24 @@ class TimelineEntry(NamedTuple):
         return self.image is not None
 
     @property
-    def iterations(self) -> tuple[int, ...]:
-        """The 0-based index of each enclosing loop's iteration, outermost first."""
-        return tuple(step.index0 for step in self._path())
-
-    @property
-    def loops(self) -> tuple[n.Repeat | n.ForLoop, ...]:
-        """The enclosing loops, outermost first (one per item of `iterations`)."""
-        return tuple(step.loop for step in self._path())
-
-    def _path(self) -> list[Iteration]:
+    def iteration_path(self) -> tuple[Iteration, ...]:
+        """The iterations that produced the entry, outermost loop first."""
         path: list[Iteration] = []
         step = self.iteration
         while step is not None:
             path.append(step)
             step = step.outer
-        path.reverse()
-        return path
+        return tuple(reversed(path))
+
+    @property
+    def iterations(self) -> tuple[int, ...]:
+        """The 0-based index of each enclosing loop's iteration, outermost first."""
+        return tuple(step.index0 for step in self.iteration_path)
+
+    @property
+    def loops(self) -> tuple[n.Repeat | n.ForLoop, ...]:
+        """The enclosing loops, outermost first (one per item of `iterations`)."""
+        return tuple(step.loop for step in self.iteration_path)
 
 
 class ExpandedScript(NamedTuple):

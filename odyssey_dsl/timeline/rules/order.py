@@ -6,7 +6,7 @@ import operator
 from collections.abc import Iterator
 from itertools import islice
 
-from odyssey_dsl.timeline.entries import Iteration, TimelineEntry
+from odyssey_dsl.timeline.entries import TimelineEntry
 from odyssey_dsl.timeline.rules.base import (
     Finding,
     ScriptFacts,
@@ -37,7 +37,7 @@ def time_goes_backwards(facts: ScriptFacts) -> Iterator[Finding]:
 
 def order_help(entry: TimelineEntry, previous: TimelineEntry) -> str:
     """What to change, naming a loop only when one is involved."""
-    ours, theirs = _path(entry), _path(previous)
+    ours, theirs = entry.iteration_path, previous.iteration_path
     depth = 0
     while depth < min(len(ours), len(theirs)) and ours[depth] is theirs[depth]:
         depth += 1  # iterations both entries were made in
@@ -61,13 +61,3 @@ def order_help(entry: TimelineEntry, previous: TimelineEntry) -> str:
             f"before {at(previous)}: start it later"
         )
     return f"entries must be in time order: give this entry a time after {at(previous)}"
-
-
-def _path(entry: TimelineEntry) -> list[Iteration]:
-    path: list[Iteration] = []
-    step = entry.iteration
-    while step is not None:
-        path.append(step)
-        step = step.outer
-    path.reverse()
-    return path
