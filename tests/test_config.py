@@ -249,7 +249,7 @@ def test_show_settings_prints_each_value_and_where_it_came_from(tmp_path: Path) 
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
     assert f"# configuration file: {config}" in lines
-    assert "# warnings reported: W102, W106, W107" in lines
+    assert "# warnings reported: W102, W104, W105, W106, W107" in lines
     assert "# per-file-ignores matching this file: W103" in lines
 
     def origin(prefix: str) -> str:

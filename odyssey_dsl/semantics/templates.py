@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import jinja2
-from jinja2 import meta
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import new_context
 from jinja2.sandbox import SandboxedEnvironment
@@ -111,11 +110,11 @@ def environment() -> SandboxedEnvironment:
 
 
 class CompiledTemplate(NamedTuple):
-    """A literal ready to render: plain text, or a Jinja2 template and the names it reads."""
+    """A literal ready to render: plain text, or a Jinja2 template (the names it reads are
+    `template_names`'s)."""
 
     text: str
     template: jinja2.Template | None
-    names: frozenset[str]
 
     def render(self, variables: dict[str, Any]) -> str:
         """Render with `variables`, which must include the environment's globals (see
@@ -166,11 +165,10 @@ def is_template(text: str) -> bool:
 def compile_template(text: str) -> CompiledTemplate:
     """Compile a literal's text once; raises `TemplateFailure` (E301) on a syntax error."""
     if not is_template(text):
-        return CompiledTemplate(text, None, frozenset())
+        return CompiledTemplate(text, None)
     env = environment()
     try:
         tree = env.parse(text)
-        names = frozenset(meta.find_undeclared_variables(tree))
         template = env.from_string(tree)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateFailure(
@@ -179,7 +177,7 @@ def compile_template(text: str) -> CompiledTemplate:
             "templates use Jinja2 syntax: `{{ name }}`, `{{ loop.index }}`, "
             "`{% if ... %}...{% endif %}`",
         ) from None
-    return CompiledTemplate(text, template, names)
+    return CompiledTemplate(text, template)
 
 
 _UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
