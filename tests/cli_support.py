@@ -209,3 +209,28 @@ def submitted_job_id(stderr: str) -> str:
         if line.startswith("submitted job "):
             return line.removeprefix("submitted job ").strip()
     raise AssertionError(f"no 'submitted job' line in:\n{stderr}")
+
+
+def run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Run odyc with stdout and stderr on a pseudo-terminal; returns (exit code, screen)."""
+    leader, follower = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "odyssey_dsl", *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: odyc has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=30), b"".join(chunks).decode("utf-8", errors="replace")

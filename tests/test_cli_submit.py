@@ -19,6 +19,7 @@ from cli_support import (
     logged_requests,
     odyc_env,
     run_odyc,
+    run_on_terminal,
     submitted_job_id,
 )
 from conftest import FAST_EMULATOR
@@ -288,34 +289,6 @@ def test_on_a_terminal_a_live_line_progress_bars_and_tables(
     assert len(list(out.iterdir())) == 4
     code, screen = run_on_terminal(["jobs", "list"], env, workdir)
     assert code == 0 and "┃" in screen and "JOB ID" in screen  # a rich table
-
-
-def run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """Run odyc with stdout and stderr on a pseudo-terminal; returns (exit code, screen)."""
-    import subprocess
-    import sys
-
-    leader, follower = os.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "odyssey_dsl", *args],
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=follower,
-        stderr=follower,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: odyc has exited
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    return process.wait(timeout=30), b"".join(chunks).decode("utf-8", errors="replace")
 
 
 def test_ctrl_c_while_downloading_then_resume(

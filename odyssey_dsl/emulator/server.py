@@ -12,7 +12,9 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import FrameType
 
+import h11
 import uvicorn
+from starlette.types import ASGIApp
 
 from odyssey_dsl.emulator.app import create_app
 from odyssey_dsl.emulator.config import EmulatorConfig
@@ -58,9 +60,9 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _uvicorn_config(config: EmulatorConfig, state: EmulatorState) -> uvicorn.Config:
+def _uvicorn_config(app: ASGIApp) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(config, state),
+        app,
         # Leave the process's logging alone; requests are reported through the state's log.
         log_config=None,
         log_level="warning",
@@ -90,15 +92,27 @@ def running_emulator(
     """
     config = config if config is not None else EmulatorConfig()
     state = state if state is not None else EmulatorState(config)
+    with running_app(create_app(config, state), host, port) as url:
+        yield RunningEmulator(url, config, state)
+
+
+@contextlib.contextmanager
+def running_app(app: ASGIApp, host: str = LOOPBACK, port: int = 0) -> Iterator[str]:
+    """Serve any ASGI `app` with uvicorn in a background thread during a `with` block.
+
+    Yields the base URL (bound before yielding, so it is usable at once); stops the server
+    and joins its thread on exit. `running_emulator` is this with the emulator's app; tests
+    use it for servers that misbehave on purpose.
+    """
     sock = bind_socket(host, port)
-    server = _BackgroundServer(_uvicorn_config(config, state))
+    server = _BackgroundServer(_uvicorn_config(app))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="odyc-emulator", daemon=True
     )
     thread.start()
     try:
         _wait_until_started(server, thread)
-        yield RunningEmulator(url_of(sock), config, state)
+        yield url_of(sock)
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_TIMEOUT)
@@ -135,7 +149,9 @@ class _BackgroundServer(uvicorn.Server):
         for server in self.servers:
             server.close()
         for connection in list(self.server_state.connections):
-            connection.shutdown()
+            # a connection whose client broke the protocol cannot say goodbye
+            with contextlib.suppress(h11.LocalProtocolError):
+                connection.shutdown()
         await asyncio.sleep(0.01)  # let answers already on their way go out
         for task in list(self.server_state.tasks):
             task.cancel()
@@ -187,7 +203,7 @@ def serve(
     state = state if state is not None else EmulatorState(config)
     own_socket = sock is None
     listening = bind_socket(host, port) if sock is None else sock
-    server = _QuietExitServer(_uvicorn_config(config, state))
+    server = _QuietExitServer(_uvicorn_config(create_app(config, state)))
     if on_started is not None:
         notify = on_started
         url = url_of(listening)
