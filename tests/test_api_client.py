@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from odyssey_dsl.client import OdysseyClient
-from odyssey_dsl.client.auth import Secret, redact, refresh_margin
+from odyssey_dsl.client.auth import Secret, refresh_margin
 from odyssey_dsl.client.calls import list_jobs_call, submit_call
 from odyssey_dsl.client.errors import (
     AuthenticationError,
@@ -51,6 +51,7 @@ from odyssey_dsl.client.retry import (
     delay_after_response,
     parse_retry_after,
 )
+from odyssey_dsl.client.server_text import redact
 from odyssey_dsl.client.wire import JobStatus
 from odyssey_dsl.emit.models import EndAction, Job, ScriptEntry, StartAction
 from odyssey_dsl.emulator import payloads

@@ -2,32 +2,22 @@
 user can act on (exit code 5) — never a traceback.
 
 The client's messages already say what to do (check the key, the URL, try again later), so a
-hint is added only where odyc knows more. `redact_key` is a second guard that removes the key's
-value from anything odyc prints, should a server ever echo it back.
+hint is added only where odyc knows more. The client already scrubs the key and the token from
+everything the server sends; `terminal.shown` removes the key once more from whatever odyc
+prints.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import warnings
 from collections.abc import Callable
 
 from odyssey_dsl.cli.exit_codes import ExitCode
-from odyssey_dsl.cli.terminal import print_error
+from odyssey_dsl.cli.terminal import print_error, redact_key, shown
 from odyssey_dsl.client import OdysseyClient, errors
-
-API_KEY_ENV = "ODYSSEY_API_KEY"
-API_URL_ENV = "ODYSSEY_API_URL"
-
-
-def redact_key(text: str) -> str:
-    """`text` with the value of ODYSSEY_API_KEY (if set) replaced by `ody_***`."""
-    key = os.environ.get(API_KEY_ENV, "")
-    if len(key) >= 4 and key in text:
-        text = text.replace(key, "ody_***")
-    return text
+from odyssey_dsl.client.auth import API_KEY_ENV
 
 
 def describe_api_error(error: errors.OdysseyError) -> tuple[str, str | None]:
@@ -63,23 +53,28 @@ class _WarningLines(logging.StreamHandler):  # type: ignore[type-arg]
         self.setLevel(logging.WARNING)
         self.setFormatter(logging.Formatter("odyc: warning: %(message)s"))
 
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record))
+
 
 def open_client(api_url: str | None) -> OdysseyClient:
     """A client for `api_url` (else ODYSSEY_API_URL, else the default).
 
-    Raises `OdysseyError` for every problem with the settings, including a URL that cannot
-    be parsed at all.
+    Raises `OdysseyError` for every problem with the settings: `InvalidAPIURLError` for a
+    URL that is not an http(s) URL, or cannot be parsed at all (`http://[::1`).
     """
-    import httpx
-
     show_client_warnings()
-    try:
-        return OdysseyClient(api_url=api_url)
-    except (httpx.InvalidURL, ValueError) as error:  # e.g. "http://[::1"
-        shown = api_url if api_url is not None else os.environ.get(API_URL_ENV, "")
-        raise errors.InvalidRequestError(
-            f"the API URL {shown!r} is not a valid URL ({error}); check --api-url or {API_URL_ENV}"
-        ) from None
+    return OdysseyClient(api_url=api_url)
+
+
+def report_api_error(error: errors.OdysseyError) -> int:
+    """Print `error` as one line (and a hint); returns the exit code: 2 for an API URL that
+    is not an http(s) URL (a usage error), else 5."""
+    message, hint = describe_api_error(error)
+    print_error(message, hint)
+    if isinstance(error, errors.InvalidAPIURLError):
+        return ExitCode.USAGE
+    return ExitCode.API_ERROR
 
 
 def run_with_client(api_url: str | None, action: Callable[[OdysseyClient], int]) -> int:
@@ -88,6 +83,4 @@ def run_with_client(api_url: str | None, action: Callable[[OdysseyClient], int])
         with open_client(api_url) as client:
             return action(client)
     except errors.OdysseyError as error:
-        message, hint = describe_api_error(error)
-        print_error(message, hint)
-        return ExitCode.API_ERROR
+        return report_api_error(error)

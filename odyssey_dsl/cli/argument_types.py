@@ -20,6 +20,19 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def job_id(text: str) -> str:
+    """A job id as the API writes them (see `client.wire.JOB_ID_PATTERN`): never `.`, `..`,
+    a path or something that reads as an option."""
+    from odyssey_dsl.client.server_text import printable
+    from odyssey_dsl.client.wire import job_id_problem
+
+    problem = job_id_problem(text)
+    if problem is not None:
+        shown = printable(text, max_chars=80)
+        raise argparse.ArgumentTypeError(f"'{shown}' is not a job id: {problem}")
+    return text
+
+
 def page_size(text: str) -> int:
     """A page size the API accepts: 1 to 100."""
     value = whole_number(text)

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from odyssey_dsl.cli.api_calls import describe_api_error, redact_key
+from odyssey_dsl.cli.api_calls import describe_api_error
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.output import reason
 from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
@@ -26,6 +26,7 @@ from odyssey_dsl.cli.terminal import (
     print_note,
 )
 from odyssey_dsl.client import OdysseyClient, errors, journal
+from odyssey_dsl.client.server_text import printable
 from odyssey_dsl.client.wire import JobStatus, StreamInfo
 
 
@@ -95,7 +96,7 @@ def follow_job(
     except errors.JobFailedError as failure:
         _journal_finished(job_id, "failed")
         _print_final_json(failure.status, options)
-        print_error(redact_key(str(failure)))  # "job ID failed: why" (+ each failed stream)
+        print_error(str(failure))  # "job ID failed: why" (+ each failed stream)
         return ExitCode.JOB_FAILED
     except errors.JobCancelledError as cancelled:
         _journal_finished(job_id, "cancelled")
@@ -104,7 +105,7 @@ def follow_job(
         return ExitCode.JOB_CANCELLED
     except errors.WaitTimeoutError as timeout:
         wait, cancel = resume_commands(job_id, options.download_dir)
-        last = timeout.last_status.status if timeout.last_status else "unknown"
+        last = printable(timeout.last_status.status) if timeout.last_status else "unknown"
         print_error(
             f"gave up waiting for job {job_id} after {options.timeout or 0:g}s "
             f"(last status: {last}); the job goes on"
@@ -139,13 +140,13 @@ def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNa
         except OSError as error:
             print_error(
                 f"job {job_id} completed, but its recordings could not be saved in "
-                f"'{options.download_dir}': {redact_key(reason(error))}",
+                f"'{options.download_dir}': {reason(error)}",
                 f"make room (or fix the folder), then continue where it stopped: {wait}",
             )
             return ExitCode.USAGE
         except _DownloadFailed as error:
             print_error(
-                f"job {job_id} completed, but downloading failed: {redact_key(str(error))}",
+                f"job {job_id} completed, but downloading failed: {error!s}",
                 f"run again to continue where it stopped: {wait}",
             )
             return ExitCode.API_ERROR
@@ -176,12 +177,12 @@ def describe_stream(stream: StreamInfo, script_names: tuple[str, ...] | None) ->
         script = f"script #{index}"
     else:
         script = "script"
-    parts = [script, f"stream {stream.stream_id}"]
+    parts = [script, f"stream {printable(stream.stream_id)}"]
     if stream.duration_seconds is not None:
         parts.append(f"{stream.duration_seconds:g}s")
     if stream.failure_message:
-        parts.append(f"failed: {stream.failure_message}")
-    parts.append(stream.video_url or "(no recording yet)")
+        parts.append(f"failed: {printable(stream.failure_message)}")
+    parts.append(printable(stream.video_url) if stream.video_url else "(no recording yet)")
     return " · ".join(parts)
 
 
@@ -221,7 +222,7 @@ def _interrupted(client: OdysseyClient, job_id: str, options: WaitOptions) -> in
             print_note(f"the job goes on; resume with: {wait}")
             return ExitCode.INTERRUPTED
         _journal_finished(job_id, result.status)
-        print_note(f"interrupted: cancelled job {job_id} (status: {result.status})")
+        print_note(f"interrupted: cancelled job {job_id} (status: {printable(result.status)})")
         return ExitCode.INTERRUPTED
     print_note(
         f"\ninterrupted: job {job_id} was NOT cancelled and goes on.\n"

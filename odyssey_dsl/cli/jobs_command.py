@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from odyssey_dsl.cli.argument_types import add_paging_arguments
+from odyssey_dsl.cli.argument_types import add_paging_arguments, job_id
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
 
@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print JSON (for scripts)")
 
     status = command("status", "show a job's status", "Show a job's status and its streams.")
-    status.add_argument("job_id", metavar="JOB_ID")
+    status.add_argument("job_id", metavar="JOB_ID", type=job_id)
     status.add_argument("--json", action="store_true", help="print JSON (for scripts)")
 
     wait = command(
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Wait for a job to end, showing its progress, then print its recordings. Ctrl-C stops "
         "waiting without cancelling the job.",
     )
-    wait.add_argument("job_id", metavar="JOB_ID")
+    wait.add_argument("job_id", metavar="JOB_ID", type=job_id)
     add_wait_arguments(wait)
 
     cancel = command(
@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         "cancel a pending or dispatched job",
         "Cancel a job that has not started processing yet.",
     )
-    cancel.add_argument("job_id", metavar="JOB_ID")
+    cancel.add_argument("job_id", metavar="JOB_ID", type=job_id)
     cancel.add_argument("--json", action="store_true", help="print JSON (for scripts)")
     return parser
 
@@ -236,6 +236,8 @@ def _cancel(args: argparse.Namespace) -> int:
     from odyssey_dsl.client import journal
 
     def cancel(client: OdysseyClient) -> int:
+        from odyssey_dsl.client.server_text import printable
+
         result = client.cancel(args.job_id)
         try:
             journal.append_record(journal.FinishedRecord(result.job_id, result.status))
@@ -244,7 +246,7 @@ def _cancel(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result.model_dump(mode="json"), indent=2))
         else:
-            print(f"job {result.job_id}: {result.status}")
+            print(f"job {result.job_id}: {printable(result.status)}")
         return ExitCode.OK
 
     return _api(args, cancel)
@@ -282,8 +284,9 @@ def _print_job_table(jobs: Sequence[JobSummary]) -> None:
 
 def _print_status(status: JobStatus) -> None:
     from odyssey_dsl.cli.job_waiting import RecordingNames, describe_stream
+    from odyssey_dsl.client.server_text import printable
 
-    print(f"job {status.job_id}: {status.status}")
+    print(f"job {status.job_id}: {printable(status.status)}")
     for label, value in (
         ("created", status.created_at),
         ("dispatched", status.dispatched_at),
@@ -293,7 +296,7 @@ def _print_status(status: JobStatus) -> None:
         ("error", status.error_message),
     ):
         if value:
-            print(f"  {label + ':':12}{value}")
+            print(f"  {label + ':':12}{printable(value)}")
     names = RecordingNames.for_job(status.job_id)
     for stream in status.streams:
         print("  " + describe_stream(stream, names.script_names))

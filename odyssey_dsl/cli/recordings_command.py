@@ -64,6 +64,8 @@ def run(argv: list[str]) -> int:
 
 
 def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
+    from odyssey_dsl.client.server_text import printable
+
     recording = client.get_recording(args.stream_id)
     downloads: list[dict[str, object]] = []
     if args.download is not None:
@@ -77,7 +79,7 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
             document["downloads"] = downloads
         print(json.dumps(document, indent=2))
         return ExitCode.OK
-    print(f"recording of stream {recording.stream_id}")
+    print(f"recording of stream {printable(recording.stream_id)}")
     for label, value in (
         ("duration", f"{recording.duration_seconds:g}s" if recording.duration_seconds else None),
         ("frames", recording.frame_count),
@@ -87,12 +89,11 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
         ("preview", recording.preview_url),
     ):
         if value is not None:
-            print(f"  {label + ':':11}{value}")
+            print(f"  {label + ':':11}{printable(str(value))}")
     return ExitCode.OK
 
 
 def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int:
-    from odyssey_dsl.cli.api_calls import redact_key
     from odyssey_dsl.cli.output import reason
     from odyssey_dsl.cli.terminal import DownloadDisplay, print_error
     from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
@@ -105,13 +106,13 @@ def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int
             results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
     except OSError as error:
         print_error(
-            f"the recording could not be saved in '{dest}': {redact_key(reason(error))}",
+            f"the recording could not be saved in '{dest}': {reason(error)}",
             "make room (or fix the folder), then run the same command again to continue",
         )
         return ExitCode.USAGE
     except DownloadError as error:
         print_error(
-            f"downloading failed: {redact_key(str(error))}",
+            f"downloading failed: {error!s}",
             "run the same command again to continue where it stopped",
         )
         return ExitCode.API_ERROR
@@ -125,13 +126,7 @@ def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
     from odyssey_dsl.cli.terminal import optional, print_table
 
     if args.all:
-        recordings, offset = [], 0
-        while True:
-            page = client.list_stream_recordings(limit=args.limit, offset=offset)
-            recordings.extend(page.recordings)
-            offset += len(page.recordings)
-            if not page.recordings or offset >= page.total:
-                break
+        recordings = list(client.iter_stream_recordings(page_size=args.limit))
         total = len(recordings)
     else:
         page = client.list_stream_recordings(limit=args.limit, offset=args.offset)

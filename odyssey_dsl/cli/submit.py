@@ -234,9 +234,9 @@ def submit_and_follow(
     script_url: str | None = None,
 ) -> int:
     """Submit with `submit(client)`, announce and journal the job, then follow it."""
-    from odyssey_dsl.cli.api_calls import describe_api_error, open_client
+    from odyssey_dsl.cli.api_calls import open_client, report_api_error
     from odyssey_dsl.cli.job_waiting import follow_job, resume_commands
-    from odyssey_dsl.cli.terminal import print_error, print_note
+    from odyssey_dsl.cli.terminal import print_note
     from odyssey_dsl.client import errors, journal
 
     try:
@@ -284,9 +284,7 @@ def submit_and_follow(
                 queue_estimate_minutes=submitted.estimated_wait_minutes,
             )
     except errors.OdysseyError as error:
-        message, hint = describe_api_error(error)
-        print_error(message, hint)
-        return ExitCode.API_ERROR
+        return report_api_error(error)
 
 
 def _announce(record: journal.SubmittedRecord) -> None:

@@ -16,9 +16,16 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
+from odyssey_dsl.client.auth import API_KEY_ENV
+from odyssey_dsl.client.server_text import printable, printable_lines, redact
+
 if TYPE_CHECKING:
     from odyssey_dsl.client.downloads import DownloadItem, DownloadResult
     from odyssey_dsl.client.wire import JobStatus
+
+
+STATUS_CHARS = 40
+"""A job status longer than this (the API's are under 12) is cut in the status line."""
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -55,17 +62,33 @@ def format_queue_estimate(minutes: float | None) -> str | None:
     return f"queue estimate ~{minutes:g} min"
 
 
+def redact_key(text: str) -> str:
+    """`text` with the value of ODYSSEY_API_KEY (if set) replaced by `***`."""
+    key = os.environ.get(API_KEY_ENV, "").strip()
+    return redact(text, [key]) if len(key) >= 4 else text
+
+
+def shown(text: str) -> str:
+    """A message as odyc prints it for a human: control characters escaped (its own line
+    breaks kept) and the API key replaced by `***`.
+
+    A last guard: the server's parts of a message should already have gone through
+    `printable` (which also escapes their line breaks and shortens them).
+    """
+    return printable_lines(redact_key(text))
+
+
 def print_error(message: str, hint: str | None = None, *, stream: TextIO | None = None) -> None:
     """One clear line `odyc: error: ...`, and a `hint:` line when there is something to do."""
     out = stream if stream is not None else sys.stderr
-    print(f"odyc: error: {message}", file=out)
+    print(f"odyc: error: {shown(message)}", file=out)
     if hint:
-        print(f"hint: {hint}", file=out)
+        print(f"hint: {shown(hint)}", file=out)
 
 
 def print_note(message: str, *, stream: TextIO | None = None) -> None:
     """A line for the user on stderr (progress, job ids); stdout stays for results."""
-    print(message, file=stream if stream is not None else sys.stderr, flush=True)
+    print(shown(message), file=stream if stream is not None else sys.stderr, flush=True)
 
 
 class _ClosedOnExit:
@@ -113,7 +136,8 @@ class StatusDisplay(_ClosedOnExit):
 
     def line(self) -> str:
         """The current status line's text."""
-        parts = [f"job {self.job_id}: {self.status}", format_duration(self.elapsed())]
+        status = printable(self.status, max_chars=STATUS_CHARS)
+        parts = [f"job {self.job_id}: {status}", format_duration(self.elapsed())]
         if self.queue_estimate and self.status in ("submitted", "pending"):
             parts.append(self.queue_estimate)
         return " · ".join(parts)
@@ -223,19 +247,21 @@ def print_table(
 ) -> None:
     """A table: drawn by rich on a TTY, plain columns separated by two spaces otherwise."""
     out = stream if stream is not None else sys.stdout
+    cells = [[shown(printable(cell)) for cell in row] for row in rows]
     if is_terminal(out):
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(*headers, title=title)
-        for row in rows:
-            table.add_row(*row)
+        for row in cells:
+            table.add_row(*(Text(cell) for cell in row))  # Text: no [markup] from a server
         Console(file=out).print(table)
         return
     widths = [len(h) for h in headers]
-    for row in rows:
+    for row in cells:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    for row in [list(headers), *rows]:
+    for row in [list(headers), *cells]:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
 
 

@@ -1,20 +1,20 @@
-"""Credentials: where the API key and URL come from, the bearer-token cache, and redaction.
+"""Credentials: where the API key and URL come from, and the bearer-token cache.
 
 The key is exchanged for a bearer token (`POST /auth/token`); the token is reused until shortly
 before it expires. Neither may ever be shown: `Secret` hides its value from `repr`/`str`, and
-`redact` scrubs both from any text that comes back from the server before it goes into an
-error message.
+`server_text.redact`/`scrub_secrets` remove both from everything the server sends back.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
 
-from odyssey_dsl.client.errors import InvalidRequestError, MissingAPIKeyError
+from odyssey_dsl.client.errors import InvalidAPIURLError, MissingAPIKeyError
+from odyssey_dsl.client.server_text import REDACTED, printable
 
 DEFAULT_API_URL = "https://api.odyssey.ml"
 API_KEY_ENV = "ODYSSEY_API_KEY"
@@ -22,8 +22,6 @@ API_URL_ENV = "ODYSSEY_API_URL"
 
 REFRESH_MARGIN_SECONDS = 60.0
 """A token is replaced this long before it expires (as the official SDK does)."""
-
-REDACTED = "***"
 
 
 class Secret:
@@ -67,24 +65,35 @@ def resolve_api_key(explicit: str | None, environ: Mapping[str, str] | None = No
 
 
 def resolve_api_url(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """The API's base URL: `explicit`, else `$ODYSSEY_API_URL`, else the public API."""
+    """The API's base URL: `explicit`, else `$ODYSSEY_API_URL`, else the public API.
+
+    Raises `InvalidAPIURLError` when it is not an http(s) URL with a host.
+    """
     env = os.environ if environ is None else environ
     url = next(
         (c.strip() for c in (explicit, env.get(API_URL_ENV)) if c is not None and c.strip()),
         DEFAULT_API_URL,
     )
-    if not url.startswith(("http://", "https://")):
-        raise InvalidRequestError(
-            f"the API URL {url!r} must start with http:// or https:// "
+    problem = api_url_problem(url)
+    if problem is not None:
+        raise InvalidAPIURLError(
+            f"the API URL '{printable(url, max_chars=200)}' {problem} "
             f"(check --api-url or {API_URL_ENV})"
         )
-    try:
-        httpx.URL(url)
-    except httpx.InvalidURL as error:
-        raise InvalidRequestError(
-            f"the API URL {url!r} is not a valid URL ({error}); check --api-url or {API_URL_ENV}"
-        ) from None
     return url.rstrip("/")
+
+
+def api_url_problem(url: str) -> str | None:
+    """What is wrong with `url` as the API's base URL, or None if it is an http(s) URL."""
+    if not url.lower().startswith(("http://", "https://")):
+        return "must start with http:// or https://"
+    try:
+        host = httpx.URL(url).host
+    except httpx.InvalidURL as error:
+        return f"is not a valid URL ({printable(str(error), max_chars=200)})"
+    if not host:
+        return "has no host name"
+    return None
 
 
 def refresh_margin(expires_in: float) -> float:
@@ -122,11 +131,3 @@ class TokenCache:
 
     def __repr__(self) -> str:
         return f"TokenCache(token={'set' if self._token else 'unset'})"
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every occurrence of each secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text

@@ -6,7 +6,7 @@ checked here, before anything is sent: a bad argument raises `InvalidRequestErro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
@@ -15,20 +15,24 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from odyssey_dsl.client.errors import InvalidRequestError
+from odyssey_dsl.client.server_text import printable
 from odyssey_dsl.client.wire import (
     CancelResult,
     JobList,
     JobStatus,
     JobSummary,
     Recording,
+    StreamRecording,
     StreamRecordingList,
     SubmittedJob,
+    job_id_problem,
 )
 from odyssey_dsl.emit.models import Job, SimulationRequest
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 MAX_PAGE_SIZE = 100
+MAX_STREAM_ID_LENGTH = 1000
 SUBMIT_PATH = "/simulation-jobs"
 JOB_NOT_FOUND_HINT = "check the job id (`odyc jobs list` shows your jobs)"
 
@@ -145,7 +149,7 @@ def status_call(job_id: str) -> ApiCall[JobStatus]:
     """`GET /simulation-jobs/{job_id}`."""
     return ApiCall(
         "GET",
-        f"/simulation-jobs/{_path_part(job_id, 'job id')}",
+        f"/simulation-jobs/{_job_id_part(job_id)}",
         JobStatus,
         f"get the status of job {job_id!r}",
         subject=f"simulation job {job_id!r}",
@@ -172,7 +176,7 @@ def cancel_call(job_id: str) -> ApiCall[CancelResult]:
     """`DELETE /simulation-jobs/{job_id}` (cancelling twice is harmless, so it is repeatable)."""
     return ApiCall(
         "DELETE",
-        f"/simulation-jobs/{_path_part(job_id, 'job id')}",
+        f"/simulation-jobs/{_job_id_part(job_id)}",
         CancelResult,
         f"cancel job {job_id!r}",
         subject=f"simulation job {job_id!r}",
@@ -185,7 +189,7 @@ def recording_call(stream_id: str) -> ApiCall[Recording]:
     """`GET /recordings/{stream_id}`."""
     return ApiCall(
         "GET",
-        f"/recordings/{_path_part(stream_id, 'stream id')}",
+        f"/recordings/{_stream_id_part(stream_id)}",
         Recording,
         f"get the recording of stream {stream_id!r}",
         subject=f"the recording of stream {stream_id!r}",
@@ -205,36 +209,94 @@ def list_recordings_call(*, limit: int = 20, offset: int = 0) -> ApiCall[StreamR
     )
 
 
-class JobPages:
-    """Walks `GET /simulation-jobs` page by page; shared by both clients' `iter_simulations`.
+MAX_LISTED = 100_000
+"""Walking every page stops after this many items, whatever the server's `total` says."""
+
+PageT = TypeVar("PageT", JobList, StreamRecordingList)
+ItemT = TypeVar("ItemT")
+
+
+def clip_page(page: PageT, limit: int) -> PageT:
+    """`page` with at most `limit` items: a server that sends more than asked is cut short."""
+    if isinstance(page, JobList):
+        if len(page.jobs) > limit:
+            return page.model_copy(update={"jobs": page.jobs[:limit]})
+    elif len(page.recordings) > limit:
+        return page.model_copy(update={"recordings": page.recordings[:limit]})
+    return page
+
+
+class Pages(Generic[PageT, ItemT]):
+    """Walks a paged listing (`GET /simulation-jobs`, `GET /stream-recordings`) page by page;
+    shared by both clients' `iter_simulations` and `iter_stream_recordings`.
 
     Ask `next_call()` for the next request (None when done) and hand its answer to `accept()`,
-    which returns the jobs not seen before (a job created meanwhile shifts the pages by one,
-    which would otherwise repeat a job).
+    which returns the items not seen before (a job created meanwhile shifts the pages by one,
+    which would otherwise repeat a job). The walk ends at the server's `total`, at an empty
+    page, at a page that brings nothing new (a server that keeps sending the same page, or
+    claims a `total` it never reaches), or after `MAX_LISTED` items. A page with more items
+    than asked for is cut to the page size.
     """
 
-    def __init__(self, *, status: str | None, active: bool | None, page_size: int) -> None:
+    def __init__(
+        self,
+        call_at: Callable[[int, int], ApiCall[PageT]],
+        items_of: Callable[[PageT], Sequence[ItemT]],
+        key_of: Callable[[ItemT], str],
+        page_size: int,
+    ) -> None:
         _check_page(page_size, 0)
-        self._status = status
-        self._active = active
+        self._call_at: Callable[[int, int], ApiCall[PageT]] = call_at
+        self._items_of: Callable[[PageT], Sequence[ItemT]] = items_of
+        self._key_of: Callable[[ItemT], str] = key_of
         self._page_size = page_size
         self._offset: int | None = 0
         self._seen: set[str] = set()
 
-    def next_call(self) -> ApiCall[JobList] | None:
+    def next_call(self) -> ApiCall[PageT] | None:
         if self._offset is None:
             return None
-        return list_jobs_call(
-            status=self._status, active=self._active, limit=self._page_size, offset=self._offset
-        )
+        return self._call_at(self._page_size, self._offset)
 
-    def accept(self, page: JobList) -> list[JobSummary]:
+    def accept(self, page: PageT) -> list[ItemT]:
         assert self._offset is not None, "accept() after the last page"
-        fresh = [job for job in page.jobs if job.job_id not in self._seen]
-        self._seen.update(job.job_id for job in fresh)
-        following = self._offset + len(page.jobs)
-        self._offset = following if page.jobs and following < page.total else None
+        items = self._items_of(page)[: self._page_size]
+        fresh = []
+        for item in items:
+            key = self._key_of(item)
+            if key not in self._seen and len(self._seen) < MAX_LISTED:
+                self._seen.add(key)
+                fresh.append(item)
+        following = self._offset + len(items)
+        if fresh and following < page.total and len(self._seen) < MAX_LISTED:
+            self._offset = following
+        else:
+            self._offset = None
         return fresh
+
+
+def job_pages(
+    *, status: str | None, active: bool | None, page_size: int
+) -> Pages[JobList, JobSummary]:
+    """Every page of your jobs (see `Pages`)."""
+    return Pages(
+        lambda limit, offset: list_jobs_call(
+            status=status, active=active, limit=limit, offset=offset
+        ),
+        lambda page: page.jobs,
+        lambda job: job.job_id,
+        page_size,
+    )
+
+
+def recording_pages(*, page_size: int) -> Pages[StreamRecordingList, StreamRecording]:
+    """Every page of your stream recordings (see `Pages`)."""
+    return Pages(
+        lambda limit, offset: list_recordings_call(limit=limit, offset=offset),
+        lambda page: page.recordings,
+        lambda recording: recording.stream_id,
+        page_size,
+    )
 
 
 def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
@@ -250,10 +312,21 @@ def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
     return "; ".join(parts) if parts else "invalid request"
 
 
-def _path_part(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidRequestError(f"the {what} is empty")
-    return quote(value, safe="")
+def _job_id_part(job_id: str) -> str:
+    problem = job_id_problem(job_id) if isinstance(job_id, str) else "it is not a string"
+    if problem is not None:
+        shown = printable(str(job_id), max_chars=80)
+        raise InvalidRequestError(f"'{shown}' is not a job id: {problem}")
+    return quote(job_id, safe="")
+
+
+def _stream_id_part(stream_id: str) -> str:
+    if not isinstance(stream_id, str) or not stream_id.strip():
+        raise InvalidRequestError("the stream id is empty")
+    if stream_id in (".", "..") or len(stream_id) > MAX_STREAM_ID_LENGTH:
+        shown = printable(stream_id, max_chars=80)
+        raise InvalidRequestError(f"'{shown}' is not a stream id")
+    return quote(stream_id, safe="")
 
 
 def _check_page(limit: int, offset: int) -> None:

@@ -22,15 +22,18 @@ import httpx
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.client.auth import DEFAULT_API_URL, Secret, resolve_api_key, resolve_api_url
 from odyssey_dsl.client.calls import (
-    JobPages,
+    clip_page,
+    job_pages,
     list_jobs_call,
     list_recordings_call,
     recording_call,
+    recording_pages,
     status_call,
     submit_call,
 )
 from odyssey_dsl.client.errors import OdysseyError
 from odyssey_dsl.client.protocol import Flow, NeedToken, Reply, Send, Session, Sleep, Step
+from odyssey_dsl.client.responses import CappedBody
 from odyssey_dsl.client.retry import RetryPolicy
 from odyssey_dsl.client.wire import (
     CancelResult,
@@ -38,6 +41,7 @@ from odyssey_dsl.client.wire import (
     JobStatus,
     JobSummary,
     Recording,
+    StreamRecording,
     StreamRecordingList,
     SubmittedJob,
 )
@@ -162,15 +166,17 @@ class OdysseyClient:
         limit: int = 20,
         offset: int = 0,
     ) -> JobList:
-        """One page of your jobs, newest first; `active` keeps unfinished ones only."""
+        """One page of your jobs, newest first; `active` keeps unfinished ones only. A page
+        never holds more than `limit` jobs, whatever the server sends."""
         call = list_jobs_call(status=status, active=active, limit=limit, offset=offset)
-        return self._run(self._session.perform(call))
+        return clip_page(self._run(self._session.perform(call)), limit)
 
     def iter_simulations(
         self, *, status: str | None = None, active: bool | None = None, page_size: int = 100
     ) -> Iterator[JobSummary]:
-        """Every one of your jobs, fetching pages of `page_size` as needed."""
-        pages = JobPages(status=status, active=active, page_size=page_size)
+        """Every one of your jobs, fetching pages of `page_size` as needed (each job once;
+        see `calls.Pages` for when the walk stops)."""
+        pages = job_pages(status=status, active=active, page_size=page_size)
         while (call := pages.next_call()) is not None:
             yield from pages.accept(self._run(self._session.perform(call)))
 
@@ -184,9 +190,15 @@ class OdysseyClient:
         return self._run(self._session.perform(recording_call(stream_id)))
 
     def list_stream_recordings(self, *, limit: int = 20, offset: int = 0) -> StreamRecordingList:
-        """One page of your stream recordings, newest first."""
+        """One page of your stream recordings, newest first (at most `limit`)."""
         call = list_recordings_call(limit=limit, offset=offset)
-        return self._run(self._session.perform(call))
+        return clip_page(self._run(self._session.perform(call)), limit)
+
+    def iter_stream_recordings(self, *, page_size: int = 100) -> Iterator[StreamRecording]:
+        """Every one of your stream recordings, fetching pages of `page_size` as needed."""
+        pages = recording_pages(page_size=page_size)
+        while (call := pages.next_call()) is not None:
+            yield from pages.accept(self._run(self._session.perform(call)))
 
     def wait(
         self,
@@ -229,15 +241,26 @@ class OdysseyClient:
     def _perform(self, step: Step) -> Reply:
         if isinstance(step, Send):
             try:
-                return self._http.request(
-                    step.method, step.path, params=step.params, json=step.json, headers=step.headers
-                )
+                return self._send(step)
             except httpx.HTTPError as error:
                 return error
         if isinstance(step, Sleep):
             self._sleep(step.seconds)
             return None
         return self._token(step)
+
+    def _send(self, step: Send) -> httpx.Response:
+        request = self._http.build_request(
+            step.method, step.path, params=step.params, json=step.json, headers=step.headers
+        )
+        streamed = self._http.send(request, stream=True)
+        try:
+            body = CappedBody(streamed)
+            for chunk in streamed.iter_bytes():
+                body.add(chunk)
+        finally:
+            streamed.close()
+        return body.response()
 
     def _token(self, step: NeedToken) -> Secret:
         with self._sign_in_lock:
@@ -327,13 +350,13 @@ class AsyncOdysseyClient:
     ) -> JobList:
         """See `OdysseyClient.list_simulations`."""
         call = list_jobs_call(status=status, active=active, limit=limit, offset=offset)
-        return await self._run(self._session.perform(call))
+        return clip_page(await self._run(self._session.perform(call)), limit)
 
     async def iter_simulations(
         self, *, status: str | None = None, active: bool | None = None, page_size: int = 100
     ) -> AsyncIterator[JobSummary]:
         """See `OdysseyClient.iter_simulations` (use with `async for`)."""
-        pages = JobPages(status=status, active=active, page_size=page_size)
+        pages = job_pages(status=status, active=active, page_size=page_size)
         while (call := pages.next_call()) is not None:
             for job in pages.accept(await self._run(self._session.perform(call))):
                 yield job
@@ -351,7 +374,16 @@ class AsyncOdysseyClient:
     ) -> StreamRecordingList:
         """See `OdysseyClient.list_stream_recordings`."""
         call = list_recordings_call(limit=limit, offset=offset)
-        return await self._run(self._session.perform(call))
+        return clip_page(await self._run(self._session.perform(call)), limit)
+
+    async def iter_stream_recordings(
+        self, *, page_size: int = 100
+    ) -> AsyncIterator[StreamRecording]:
+        """See `OdysseyClient.iter_stream_recordings` (use with `async for`)."""
+        pages = recording_pages(page_size=page_size)
+        while (call := pages.next_call()) is not None:
+            for recording in pages.accept(await self._run(self._session.perform(call))):
+                yield recording
 
     async def wait(
         self,
@@ -388,15 +420,26 @@ class AsyncOdysseyClient:
     async def _perform(self, step: Step) -> Reply:
         if isinstance(step, Send):
             try:
-                return await self._http.request(
-                    step.method, step.path, params=step.params, json=step.json, headers=step.headers
-                )
+                return await self._send(step)
             except httpx.HTTPError as error:
                 return error
         if isinstance(step, Sleep):
             await self._sleep(step.seconds)
             return None
         return await self._token(step)
+
+    async def _send(self, step: Send) -> httpx.Response:
+        request = self._http.build_request(
+            step.method, step.path, params=step.params, json=step.json, headers=step.headers
+        )
+        streamed = await self._http.send(request, stream=True)
+        try:
+            body = CappedBody(streamed)
+            async for chunk in streamed.aiter_bytes():
+                body.add(chunk)
+        finally:
+            await streamed.aclose()
+        return body.response()
 
     async def _token(self, step: NeedToken) -> Secret:
         async with self._sign_in_lock:

@@ -84,6 +84,10 @@ class InvalidRequestError(OdysseyError):
     """The server refused the request as invalid (400/422), or it could not be built."""
 
 
+class InvalidAPIURLError(InvalidRequestError):
+    """The API URL (`api_url`, or `$ODYSSEY_API_URL`) is not an http(s) URL with a host."""
+
+
 class ServerError(OdysseyError):
     """The server failed (5xx), even after retrying where that is safe."""
 

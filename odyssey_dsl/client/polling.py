@@ -18,6 +18,7 @@ from odyssey_dsl.client.errors import (
     RateLimitedError,
     ServerError,
 )
+from odyssey_dsl.client.server_text import printable
 from odyssey_dsl.client.wire import JobStatus
 
 POLL_GROWTH = 1.5
@@ -69,15 +70,21 @@ def settle(status: JobStatus) -> JobStatus:
 
 
 def failure_message(status: JobStatus) -> str:
-    """Why a job failed: its `error_message` and each failed stream's message."""
-    lines = [f"job {status.job_id} failed: {status.error_message or 'the server gave no reason'}"]
+    """Why a job failed: its `error_message` and each failed stream's, one line each.
+
+    The server's text is shown with control characters escaped and cut after
+    `MAX_SHOWN_CHARS` characters (the complete messages stay in `status`).
+    """
+    reason = printable(status.error_message) if status.error_message else None
+    lines = [f"job {status.job_id} failed: {reason or 'the server gave no reason'}"]
     for number, stream in enumerate(status.streams):
-        reason = stream.failure_message
-        if reason is None and stream.status != "failed":
+        why = stream.failure_message
+        if why is None and stream.status != "failed":
             continue
         index = stream.script_index if stream.script_index is not None else number
+        shown = printable(why) if why else "failed, no reason given"
         lines.append(
-            f"  stream {stream.stream_id} (script {index}): {reason or 'failed, no reason given'}"
+            f"  stream {printable(stream.stream_id, max_chars=200)} (script {index}): {shown}"
         )
     return "\n".join(lines)
 

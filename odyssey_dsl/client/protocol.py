@@ -31,6 +31,7 @@ from odyssey_dsl.client.errors import (
 from odyssey_dsl.client.polling import MAX_FAILED_POLLS, PollSchedule, is_transient, settle
 from odyssey_dsl.client.responses import decode, error_for_failure, error_for_response
 from odyssey_dsl.client.retry import RetryPolicy, delay_after_failure, delay_after_response
+from odyssey_dsl.client.server_text import printable
 from odyssey_dsl.client.wire import CancelResult, JobStatus
 
 logger = logging.getLogger("odyssey_dsl.client")
@@ -139,7 +140,7 @@ class Session:
                 rejected = token
                 continue
             if response.is_success:
-                return decode(call, response)
+                return decode(call, response, self.secrets())
             raise error_for_response(call, response, self.secrets())
 
     def _send_with_retries(self, call: ApiCall[Any], token: Secret | None) -> Flow[httpx.Response]:
@@ -236,7 +237,8 @@ class Session:
             if deadline is not None:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
-                    where = f" (last status: {last.status})" if last is not None else ""
+                    shown = printable(last.status, max_chars=100) if last is not None else ""
+                    where = f" (last status: {shown})" if last is not None else ""
                     raise WaitTimeoutError(
                         f"job {job_id} had not finished after {timeout:g} s{where}; it is still "
                         f"running: wait again with `odyc jobs wait {job_id}`",
@@ -249,7 +251,8 @@ class Session:
 
 def _warn_unknown_status(status: JobStatus) -> None:
     message = (
-        f"job {status.job_id} has a status odyc does not know ({status.status!r}); "
+        f"job {status.job_id} has a status odyc does not know "
+        f"('{printable(status.status, max_chars=100)}'); "
         "treating it as still in progress"
     )
     logger.warning(message)

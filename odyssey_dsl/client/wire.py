@@ -8,7 +8,10 @@ server sent.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 TERMINAL_STATUSES: frozenset[str] = frozenset({"completed", "failed", "cancelled"})
 """Statuses after which a job never changes again."""
@@ -18,14 +21,36 @@ KNOWN_STATUSES: frozenset[str] = frozenset(
 )
 """Every status the API documents (`running` appears in the prose docs only)."""
 
+MAX_JOB_ID_LENGTH = 128
+JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:~-]*$"
+"""What a job id may look like: letters, digits and `. _ : ~ -`, starting with a letter or a
+digit (so never `.`, `..` or something that reads as an option), at most 128 characters.
+The API's ids are UUIDs; an answer with any other kind of id is refused before odyc prints
+it, writes it to its journal or puts it into a URL."""
+
+JobId = Annotated[str, StringConstraints(max_length=MAX_JOB_ID_LENGTH, pattern=JOB_ID_PATTERN)]
+
 _TOLERANT = ConfigDict(extra="allow")
+
+
+def job_id_problem(job_id: str) -> str | None:
+    """Why `job_id` is not a job id (see `JOB_ID_PATTERN`), or None when it is one."""
+    if not job_id:
+        return "it is empty"
+    if len(job_id) > MAX_JOB_ID_LENGTH:
+        return f"it is {len(job_id)} characters long (at most {MAX_JOB_ID_LENGTH})"
+    if re.fullmatch(JOB_ID_PATTERN, job_id) is None:
+        return (
+            "a job id has only letters, digits and . _ : ~ -, and starts with a letter or a digit"
+        )
+    return None
 
 
 class SubmittedJob(BaseModel):
     """The answer to `POST /simulation-jobs`."""
 
     model_config = _TOLERANT
-    job_id: str
+    job_id: JobId
     status: str = "pending"
     priority: str | None = None
     created_at: str | None = None
@@ -63,7 +88,7 @@ class JobStatus(BaseModel):
     """The answer to `GET /simulation-jobs/{job_id}`."""
 
     model_config = _TOLERANT
-    job_id: str
+    job_id: JobId
     status: str
     priority: str | None = None
     created_at: str | None = None
@@ -90,7 +115,7 @@ class JobSummary(BaseModel):
     """One job of `GET /simulation-jobs`."""
 
     model_config = _TOLERANT
-    job_id: str
+    job_id: JobId
     status: str
     priority: str | None = None
     created_at: str | None = None
@@ -112,7 +137,7 @@ class CancelResult(BaseModel):
     """The answer to `DELETE /simulation-jobs/{job_id}`."""
 
     model_config = _TOLERANT
-    job_id: str
+    job_id: JobId
     status: str
 
 
