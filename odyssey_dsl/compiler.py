@@ -8,6 +8,7 @@ with its links to the source; `scene_names` returns the names of a scene.
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS,
 
 if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc check` is lean
     from odyssey_dsl.diagnostics.suppression import SuppressedDiagnostic
+    from odyssey_dsl.emit.compiled import CompiledJob
     from odyssey_dsl.emit.models import Job
     from odyssey_dsl.semantics.images import ImageLoader
     from odyssey_dsl.semantics.names import NameTable
@@ -31,13 +33,24 @@ if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc 
 
 @dataclass(frozen=True)
 class CompileResult:
-    """What compiling one file produced: the job (None on errors), every diagnostic reported,
-    and the warnings that `# odyc: ignore[...]` comments silenced."""
+    """What compiling one file produced: the compiled job (None on errors), every diagnostic
+    reported, and the warnings that `# odyc: ignore[...]` comments silenced."""
 
-    job: Job | None
+    compiled: CompiledJob | None
+    """The job as plain values, which `emit.json_text` writes as JSON."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     source: SourceFile | None = None
     suppressed: list[SuppressedDiagnostic] = field(default_factory=list)
+
+    @functools.cached_property
+    def job(self) -> Job | None:
+        """The compiled job as the validated pydantic `Job` (built on first use: the models
+        load only then); None on errors or with `emit_job=False`."""
+        if self.compiled is None:
+            return None
+        from odyssey_dsl.emit.job import build_job
+
+        return build_job(self.compiled)
 
     @property
     def ok(self) -> bool:
@@ -80,7 +93,7 @@ def compile_source(
     source = _source(text, filename)
     limits = Limits(max_entries, min_gap_ms, werror, portrait, emit_job)
     outcome = _run(source, variables, _base_dir(filename, base_dir), limits, images, rules)
-    return CompileResult(outcome.job, outcome.diagnostics, source, outcome.suppressed)
+    return CompileResult(outcome.compiled, outcome.diagnostics, source, outcome.suppressed)
 
 
 def expand_timeline(
@@ -186,7 +199,7 @@ def compile_bytes(
 
 
 class _Outcome(NamedTuple):
-    job: Job | None
+    compiled: CompiledJob | None
     diagnostics: list[Diagnostic]
     expansion: Expansion | None
     suppressed: list[SuppressedDiagnostic]
@@ -246,22 +259,22 @@ def _compile(
         images=images,
     )
     found += expanded.diagnostics
-    job = None
+    compiled = None
     if complete_parse:
         found += check_timelines(expanded.scripts, source, limits, rules.enables)
         if limits.emit_job and not any(d.is_error for d in found):
-            from odyssey_dsl.emit.job import build_job
+            from odyssey_dsl.emit.compiled import compiled_job
 
-            job = build_job(expanded, limits)
+            compiled = compiled_job(expanded, limits)
     outcome = apply_suppressions(rules.filter(found), scene_comments(parsed), source, rules)
     found = outcome.reported
     if limits.werror:
         found = diag.promote_warnings(found)
     result = diag.sort_diagnostics(found)
     if any(d.is_error for d in result):
-        job = None
+        compiled = None
     suppressed = sorted(outcome.suppressed, key=lambda s: s.diagnostic.sort_key())
-    return _Outcome(job, result, expanded, suppressed)
+    return _Outcome(compiled, result, expanded, suppressed)
 
 
 def _failure(source: SourceFile, message: str, error: BaseException | None) -> _Outcome:

@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 
 from bench.scenes import EDITS, SHAPES, edited_versions, loops_scene, scene, scene_of_about
 from odyssey_dsl import compile_source
-from odyssey_dsl.emit.job import render_json
+from odyssey_dsl.emit.json_text import json_text
 
 
 def compiled_json(text: str) -> str:
     result = compile_source(text, max_entries=100_000)
     assert result.diagnostics == []
-    assert result.job is not None
-    return render_json(result.job)
+    assert result.compiled is not None
+    return json_text(result.compiled)
 
 
 @settings(max_examples=5, deadline=None)

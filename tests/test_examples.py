@@ -19,6 +19,7 @@ import pytest
 
 from odyssey_dsl import compile_file
 from odyssey_dsl.emit.job import render_json
+from odyssey_dsl.emit.json_text import json_text
 from odyssey_dsl.emit.models import SCRIPT_ADAPTER, SimulationRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,16 +78,17 @@ def test_example_compiles_to_its_golden(scene: Path) -> None:
     result = compile_file(scene)
     assert result.ok, [d.message for d in result.diagnostics]
     assert result.diagnostics == [], "examples compile without warnings"
-    assert result.job is not None
-    assert render_json(result.job) == golden(scene)
-    assert result.job.is_batch == (scene.stem in BATCHES)
+    assert result.compiled is not None and result.job is not None
+    assert json_text(result.compiled) == golden(scene)
+    assert render_json(result.job) == golden(scene), "the models serialise the same JSON"
+    assert result.job.is_batch == result.compiled.is_batch == (scene.stem in BATCHES)
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda p: p.stem)
 def test_example_request_form_is_a_valid_request(scene: Path) -> None:
     result = compile_file(scene)
-    assert result.job is not None
-    request = SimulationRequest.model_validate_json(render_json(result.job, emit="request"))
+    assert result.compiled is not None and result.job is not None
+    request = SimulationRequest.model_validate_json(json_text(result.compiled, emit="request"))
     expected = json.loads(golden(scene))
     sent: object
     if result.job.is_batch:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from odyssey_dsl import compile_file  # noqa: E402
-from odyssey_dsl.emit.job import render_json  # noqa: E402
+from odyssey_dsl.emit.json_text import json_text  # noqa: E402
 
 
 def main() -> int:
@@ -27,7 +27,7 @@ def main() -> int:
     differing = 0
     for scene in sorted((ROOT / "examples").glob("*.ody")):
         result = compile_file(scene)
-        if result.job is None or result.diagnostics:
+        if result.compiled is None or result.diagnostics:
             for diagnostic in result.diagnostics:
                 span = diagnostic.span
                 print(
@@ -37,7 +37,7 @@ def main() -> int:
             print(f"{scene.name}: does not compile cleanly; golden left as it is")
             differing += 1
             continue
-        text = render_json(result.job)
+        text = json_text(result.compiled)
         target = scene.with_suffix(".json")
         old = target.read_text(encoding="utf-8") if target.exists() else None
         if old == text:

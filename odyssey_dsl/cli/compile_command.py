@@ -98,10 +98,10 @@ def run(argv: list[str]) -> int:
         print_usage_error(str(error))
         return ExitCode.USAGE
     output: str | None = None
-    if result.ok and result.job is not None:
-        from odyssey_dsl.emit.job import render_json
+    if result.ok and result.compiled is not None:
+        from odyssey_dsl.emit.json_text import json_text
 
-        output = render_json(result.job, emit=args.emit, compact=args.compact)
+        output = json_text(result.compiled, emit=args.emit, compact=args.compact)
     submitting = submit_options.submit
     to_stdout = output is not None and args.output in (None, "-") and not submitting
     # stdout carries one thing: the compiled JSON, the submission's result, or diagnostics.

@@ -1,18 +1,19 @@
-"""Stage 4 — emit: checked timelines → the pydantic `Job` → JSON text."""
+"""A compiled job as the validated pydantic `Job`, and a `Job`'s JSON through the models.
+
+`odyc FILE` writes its JSON with `emit.json_text` instead, without building a model per
+entry; the two agree byte for byte (`tests/test_emit.py`).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from pydantic import TypeAdapter
 
+from odyssey_dsl.emit.compiled import CompiledJob
+from odyssey_dsl.emit.json_text import EmitForm
 from odyssey_dsl.emit.models import Job, ScriptEntry
-from odyssey_dsl.timeline.entries import Expansion, TimelineEntry
-
-if TYPE_CHECKING:
-    from odyssey_dsl.timeline.limits import Limits
-
-EmitForm = Literal["script", "request"]
+from odyssey_dsl.timeline.entries import TimelineEntry
 
 _BATCH_ADAPTER: TypeAdapter[list[list[ScriptEntry]]] = TypeAdapter(list[list[ScriptEntry]])
 
@@ -28,23 +29,21 @@ def _entry(entry: TimelineEntry) -> dict[str, Any]:
     return {"timestamp_ms": entry.time_ms, "end": {}}
 
 
-def build_job(expansion: Expansion, limits: Limits) -> Job:
-    """The validated job of an expansion that passed every check."""
-    assert expansion.scripts is not None
-    portrait = limits.portrait if limits.portrait is not None else expansion.portrait
-    scripts = [[_entry(e) for e in script.entries] for script in expansion.scripts]
-    data: dict[str, Any] = {"portrait": True if portrait is None else portrait}
-    if expansion.is_batch:
+def build_job(compiled: CompiledJob) -> Job:
+    """The validated pydantic `Job` of a compiled job."""
+    scripts = [[_entry(e) for e in entries] for entries in compiled.scripts]
+    data: dict[str, Any] = {"portrait": compiled.portrait}
+    if compiled.script_names is not None:
         data["scripts"] = scripts
-        data["script_names"] = [script.name or "" for script in expansion.scripts]
+        data["script_names"] = compiled.script_names
     else:
         data["script"] = scripts[0]
     return Job.model_validate(data)
 
 
 def render_json(job: Job, *, emit: EmitForm = "script", compact: bool = False) -> str:
-    """The JSON text `odyc` prints: the entries (an array of arrays for a batch), or with
-    `emit="request"` the body of the API's `POST /simulation-jobs` request."""
+    """The JSON text of a `Job` through the models: what `odyc` prints (see
+    `emit.json_text.json_text`), the entries or with `emit="request"` the request body."""
     indent = None if compact else 2
     if emit == "request":
         data = job.model_dump_json(indent=indent, exclude_none=True)
