@@ -24,8 +24,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy odyssey_dsl
 
+# The second run repeats the parser, expansion and example tests with every fast path of
+# the syntax layer turned off: Lark alone must give the same results.
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+	ODYC_NO_FAST_PATH=1 $(BIN)/python -m pytest -n 2 -q tests/test_parse.py \
+		tests/test_expand.py tests/test_examples.py tests/test_syntax_tree.py
 
 test: lint typecheck pytest
 

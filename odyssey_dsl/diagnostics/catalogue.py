@@ -151,6 +151,33 @@ _CODES = [
         'at 0s: start "a"\nrepeat 2 every 1s:\nat 5s: end\n',
         (2, 1),
     ),
+    Code(
+        "E111",
+        "number-too-large",
+        _E,
+        "A number has more digits than any count, time or value needs (at most 30 before "
+        "its decimal point).",
+        'at 0s: start "a"\nrepeat 1000000000000000000000000000000000 every 1s:\n'
+        '  interact "b"\nat 1s: end\n',
+        (2, 8),
+    ),
+    Code(
+        "E112",
+        "nested-too-deeply",
+        _E,
+        "Blocks or lists are nested more than 100 levels deep.",
+        "let x = " + "[" * 101 + "]" * 101 + '\nat 0s: start "{{ x }}"\nat 1s: end\n',
+        (1, 109),
+    ),
+    Code(
+        "E113",
+        "unicode-space-indentation",
+        _E,
+        "The indentation holds a blank that is not a plain space, such as a no-break space "
+        "(U+00A0).",
+        'at 0s: start "a"\nrepeat 2 every 1s:\n\u00a0\u00a0interact "x"\nat 5s: end\n',
+        (3, 1),
+    ),
     # --- E2xx: names, values and structure --------------------------------------------------
     Code(
         "E201",

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from odyssey_dsl.syntax.nodes import Comment
-    from odyssey_dsl.syntax.parser import ParseResult
+    from odyssey_dsl.syntax.tree import SyntaxTree
 
 
-def scene_comments(parsed: ParseResult) -> tuple[Comment, ...]:
+def scene_comments(parsed: SyntaxTree) -> tuple[Comment, ...]:
     """Every comment of the file in source order: its span and its text (from the `#`)."""
-    return parsed.scene.comments if parsed.scene is not None else ()
+    return parsed.scene.comments

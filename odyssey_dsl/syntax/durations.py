@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+import unicodedata
+from decimal import Decimal
 from typing import NamedTuple
+
+from odyssey_dsl.syntax.literals import MAX_NUMBER_DIGITS
 
 MAX_TIMESTAMP_MS = 2**53 - 1
 """The latest time a script entry may have: the largest integer that every JSON reader keeps
@@ -13,12 +16,12 @@ exactly (JavaScript numbers, as in the official SDK, are doubles). About 285,000
 UNITS_MS: dict[str, int] = {"h": 3_600_000, "m": 60_000, "s": 1_000, "ms": 1}
 """Units in the order a duration must use them (decreasing)."""
 
-_UNIT_ORDER = list(UNITS_MS)
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_PART = re.compile(r"(\d+)(?:\.(\d+))?(ms|h|m|s)")
+_UNIT_INDEX = {unit: index for index, unit in enumerate(UNITS_MS)}
 
 
 class DurationError(ValueError):
-    """A malformed duration; `code` is the catalogue code to report (E106 or E108)."""
+    """A malformed duration; `code` is the catalogue code to report (E106, E108 or E111)."""
 
     def __init__(self, code: str, message: str, help: str | None = None) -> None:
         super().__init__(message)
@@ -38,16 +41,21 @@ class Duration(NamedTuple):
 
 
 def parse_duration(text: str) -> int:
-    """Milliseconds of a duration literal; raises `DurationError` when malformed."""
+    """Milliseconds of a duration literal; raises `DurationError` when malformed.
+
+    Exact integer arithmetic: a fraction is whole milliseconds only when it has at most 7
+    digits after its trailing zeros are dropped (every unit's size divides 2^7 * 5^5).
+    """
     position = 0
-    total = Decimal(0)
+    total = 0
+    whole_ms = True
+    too_long = False
     last_unit = -1
-    seen = False
     for match in _PART.finditer(text):
         if match.start() != position:
             break
-        unit = match.group(2)
-        index = _UNIT_ORDER.index(unit)
+        whole, fraction, unit = match.groups()
+        index = _UNIT_INDEX[unit]
         if index <= last_unit:
             raise DurationError(
                 "E106",
@@ -56,27 +64,43 @@ def parse_duration(text: str) -> int:
                 help=f"write it as `{_suggest(text)}`" if _suggest(text) else None,
             )
         last_unit = index
-        try:
-            total += Decimal(match.group(1)) * UNITS_MS[unit]
-        except InvalidOperation:  # pragma: no cover - the regex only admits decimals
-            break
         position = match.end()
-        seen = True
-    if not seen or position != len(text):
+        if len(whole) > MAX_NUMBER_DIGITS:
+            too_long = True
+            continue
+        size = UNITS_MS[unit]
+        total += int(whole) * size
+        if fraction is not None:
+            digits = _ascii_digits(fraction).rstrip("0")
+            if len(digits) > 7:
+                whole_ms = False
+            elif digits:
+                part, rest = divmod(int(digits) * size, 10 ** len(digits))
+                total += part
+                whole_ms = whole_ms and not rest
+    if position == 0 or position != len(text):
         raise DurationError(
             "E106",
             f"invalid duration `{text}`",
             help="a duration is numbers with units h, m, s or ms, e.g. `3s`, `250ms`, `1m30s`",
         )
-    if total != total.to_integral_value():
+    if too_long:
+        raise DurationError(
+            "E111",
+            f"the duration `{_shorten(text)}` is too large",
+            help=f"a number in a scene has at most {MAX_NUMBER_DIGITS} digits before its "
+            "decimal point; no time needs more",
+        )
+    if not whole_ms:
+        exact = _decimal_total(text)
         raise DurationError(
             "E108",
             f"the duration `{text}` is not a whole number of milliseconds "
-            f"({total.normalize():f}ms)",
+            f"({exact.normalize():f}ms)",
             help="the API counts time in whole milliseconds; round it, e.g. "
-            f"`{format_duration(int(total.to_integral_value()))}`",
+            f"`{format_duration(int(exact.to_integral_value()))}`",
         )
-    return int(total)
+    return total
 
 
 def format_duration(ms: int) -> str:
@@ -95,13 +119,33 @@ def format_duration(ms: int) -> str:
 
 def _suggest(text: str) -> str | None:
     """The canonical form of a duration whose parts are only out of order (`2s1m` → `1m2s`)."""
-    total = Decimal(0)
     position = 0
     for match in _PART.finditer(text):
-        if match.start() != position:
+        if match.start() != position or len(match.group(1)) > MAX_NUMBER_DIGITS:
             return None
-        total += Decimal(match.group(1)) * UNITS_MS[match.group(2)]
         position = match.end()
+    total = _decimal_total(text)
     if position != len(text) or total != total.to_integral_value():
         return None
     return format_duration(int(total))
+
+
+def _decimal_total(text: str) -> Decimal:
+    """The value of well-formed parts in milliseconds, as messages show it."""
+    total = Decimal(0)
+    for match in _PART.finditer(text):
+        whole, fraction, unit = match.groups()
+        number = whole if fraction is None else f"{whole}.{fraction}"
+        total += Decimal(number) * UNITS_MS[unit]
+    return total
+
+
+def _ascii_digits(digits: str) -> str:
+    """`digits` with any Unicode decimal digits (`٣`) written as ASCII ones."""
+    if digits.isascii():
+        return digits
+    return "".join(str(unicodedata.decimal(char)) for char in digits)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 24 else text[:12] + "…" + text[-8:]

@@ -3,17 +3,13 @@ list of token names; a misspelled keyword gets a "did you mean" hint (E105)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from odyssey_dsl import diagnostics as diag
-from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.syntax.layout import LogicalLine
-from odyssey_dsl.syntax.text import SourceFile
-
-STATEMENT_KEYWORDS = ("at", "after", "let", "repeat", "for", "script", "portrait")
-KEYWORDS = (*STATEMENT_KEYWORDS, "start", "interact", "end", "every", "in", "with", "image")
+from odyssey_dsl.syntax.grammar import keyword_terminals, statement_parser
+from odyssey_dsl.syntax.statements import LineDiagnostic, LinePositions
 
 _TERMINAL_WORDS: dict[str, str] = {
     "DURATION": "a duration such as `3s`",
@@ -74,9 +70,20 @@ def _expected_words(expected: set[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
+@functools.cache
+def _keywords() -> tuple[frozenset[str], frozenset[str]]:
+    """(every keyword, the keywords that may start a statement), from the grammar."""
+    words = keyword_terminals()
+    starting: set[str] = statement_parser().parse_interactive("").accepts()  # type: ignore[no-untyped-call]
+    return frozenset(words), frozenset(w for w, t in words.items() if t in starting)
+
+
 def syntax_error(
-    source: SourceFile, line: LogicalLine, text: str, error: UnexpectedInput
-) -> Diagnostic:
+    text: str, error: UnexpectedInput, base: int, positions: LinePositions
+) -> LineDiagnostic:
+    """The diagnostic of a statement `text` that Lark rejected; `text` starts at offset
+    `base` of its line."""
+    keywords_all, statement_keywords = _keywords()
     position = error.pos_in_stream if error.pos_in_stream is not None else len(text)
     if isinstance(error, UnexpectedToken):
         expected = set(error.expected)
@@ -93,28 +100,24 @@ def syntax_error(
         found_text = _quoted(_shorten(text[position : position + length]))
     else:  # pragma: no cover - other UnexpectedInput kinds do not occur with LALR
         expected, length, found_text = set(), 1, "something unexpected"
-    start = line.start + position
-    span = source.span(start, start + max(length, 1) if position < len(text) else start)
+    start = base + position
+    span = positions.span(start, start + max(length, 1) if position < len(text) else start)
     expected.discard("LONG_STRING")
     before = text[:position].rstrip()
     previous = before.split()[-1] if before.split() else None
     word_match = _WORD.match(text, position)
     word = word_match.group() if word_match else None
 
-    keywords = {t.lstrip("_").lower() for t in expected if t.lstrip("_").lower() in KEYWORDS}
+    keywords = {t.lstrip("_").lower() for t in expected} & keywords_all
     if position == 0:
-        keywords |= set(STATEMENT_KEYWORDS) | {"start", "interact", "end"}
-    if word and word not in KEYWORDS and keywords:
+        keywords |= statement_keywords
+    if word and word not in keywords_all and keywords:
         import difflib  # only on errors
 
         suggestion = difflib.get_close_matches(word, sorted(keywords), n=1, cutoff=0.6)
         if suggestion:
-            return diag.make(
-                "E105",
-                f"unknown keyword `{word}`",
-                source.name,
-                span,
-                help=f"did you mean `{suggestion[0]}`?",
+            return LineDiagnostic(
+                "E105", f"unknown keyword `{word}`", span, f"did you mean `{suggestion[0]}`?"
             )
 
     help_text: str | None
@@ -128,7 +131,7 @@ def syntax_error(
         where = f" after `{_shorten(previous)}`" if previous else ""
         message = f"expected {_expected_words(expected)}{where}, found {found_text}"
         help_text = _hint(expected, previous, text)
-    return diag.make("E100", message, source.name, span, help=help_text)
+    return LineDiagnostic("E100", message, span, help_text)
 
 
 def _hint(expected: set[str], previous: str | None, text: str) -> str | None:

@@ -1,149 +1,149 @@
-"""The layout pass: split a scene into logical lines, comments and indentation.
+"""The layout pass: where each logical line of a scene ends, and what lies inside it.
 
-A logical line is one statement. It usually is one physical line, but a triple-quoted
-string may carry it over several. Comments (`#` outside strings) are set aside for tools
-that keep them (the formatter). Problems found here — an unterminated string, a tab in the
-indentation — become diagnostics, and the rest of the file is still read.
+A logical line is one statement. It usually is one physical line, but a triple-quoted string
+may carry it over several, and so may an open `[` (inside brackets, line breaks and comments
+are insignificant, as in Python). A `#` outside strings starts a comment that runs to the
+end of its physical line.
+
+Recovery keeps one mistake from spreading: a triple-quoted string that is never closed takes
+the lines indented deeper than its statement (and blank lines) with it, and so does a `[`
+that is never closed, so their text is not read again as statements.
+
+String extents are found with the grammar's own STRING and LONG_STRING terminals.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
-from odyssey_dsl import diagnostics as diag
-from odyssey_dsl.diagnostics import Diagnostic
-from odyssey_dsl.syntax.nodes import Comment
-from odyssey_dsl.syntax.text import SourceFile
+from odyssey_dsl.syntax.grammar import terminals
 
-_INTERESTING = re.compile(r'["#\n]')
-_LONG_STRING_REST = re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.DOTALL)
-_STRING_REST = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
-_TAB_WIDTH = 4
+MAX_NESTING = 100
+"""The deepest nesting of blocks or of brackets that a scene may use (E112)."""
+
+_SPECIAL = re.compile(r'["#\[\]\n]')
+TRAILING_BLANKS = " \t\r\f\v"
+"""Characters ignored at the end of a statement."""
 
 
-class LogicalLine(NamedTuple):
-    """One statement's text: `source.text[start:end]`, comment and trailing blanks removed."""
+class Problem(NamedTuple):
+    """A problem that stops a logical line from being read: where, and what."""
 
-    line: int
-    indent: int
-    start: int
+    kind: str  # "string", "triple-quoted string" (never closed), or "nesting" (too deep)
+    offset: int
+
+
+class Scan(NamedTuple):
     end: int
-    tab_indent: bool = False
-    """The indentation has a tab (already reported as E103)."""
+    """End of the logical line (exclusive), before its line break."""
+    comments: tuple[tuple[int, int], ...]
+    """(start, end) of every comment in it; the end excludes a `\\r` before the line break."""
+    problem: Problem | None
 
 
-class Layout(NamedTuple):
-    lines: tuple[LogicalLine, ...]
-    comments: tuple[Comment, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    broken_lines: frozenset[int]
-    """Physical line numbers whose statement could not be read at all."""
+@functools.cache
+def _string_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    found = terminals()
+    return re.compile(found["STRING"].pattern), re.compile(found["LONG_STRING"].pattern)
 
 
-def split_lines(source: SourceFile) -> Layout:
-    """Split `source` into logical lines (see the module docstring)."""
-    text = source.text
+def physical_end(text: str, position: int) -> int:
+    """End of the physical line holding `position`, before its `\\n` (and a `\\r` before it)."""
+    newline = text.find("\n", position)
+    if newline == -1:
+        return len(text)
+    return newline - 1 if newline > position and text[newline - 1] == "\r" else newline
+
+
+def leading_blanks(text: str, position: int) -> int:
+    """Number of spaces and tabs at `position` (the start of a physical line)."""
+    end = position
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return end - position
+
+
+def scan_logical_line(text: str, start: int, indent: int) -> Scan:
+    """Read from `start` (after the indentation) to the end of the logical line.
+
+    `indent` is the number of leading blanks of the line: continuation lines of an unclosed
+    string or bracket are the ones indented deeper than it.
+    """
+    string, long_string = _string_patterns()
+    comments: list[tuple[int, int]] = []
+    depth = 0
+    position = start
     length = len(text)
-    lines: list[LogicalLine] = []
-    comments: list[Comment] = []
-    found: list[Diagnostic] = []
-    broken: set[int] = set()
-    position = 0
-    while position < length:
-        line_start = position
-        # Indentation.
-        indent = 0
-        tab_indent = False
-        while position < length and text[position] in " \t":
-            if text[position] == "\t":
-                tab_indent = True
-                found.append(
-                    diag.make(
-                        "E103",
-                        "a tab is used for indentation",
-                        source.name,
-                        source.span(position, position + 1),
-                        help="Ody indents blocks with spaces: replace the tab with spaces",
-                    )
+    while True:
+        match = _SPECIAL.search(text, position)
+        if match is None:
+            return Scan(length, tuple(comments), None)
+        char = match.group()
+        where = match.start()
+        if char == "\n":
+            end = where - 1 if where > start and text[where - 1] == "\r" else where
+            if depth == 0 or not _continues(text, where + 1, indent, bracket=True):
+                return Scan(end, tuple(comments), None)
+            position = where + 1
+        elif char == "#":
+            end = physical_end(text, where)
+            comments.append((where, end))
+            position = end
+        elif char == "[":
+            depth += 1
+            if depth > MAX_NESTING:
+                return Scan(
+                    _swallow(text, where, indent), tuple(comments), Problem("nesting", where)
                 )
-                indent += _TAB_WIDTH
-            else:
-                indent += 1
-            position += 1
-        statement_start = position
-        statement_end = position
-        line_number = source.position(line_start)[0]
-        # The statement itself: up to a newline or comment outside strings.
-        while True:
-            match = _INTERESTING.search(text, position)
-            if match is None:
-                statement_end = position = length
-                break
-            char = match.group()
-            if char == "\n":
-                statement_end = match.start()
-                position = match.end()
-                break
-            if char == "#":
-                statement_end = match.start()
-                newline = text.find("\n", match.start())
-                comment_end = length if newline == -1 else newline
-                comment_text = text[match.start() : comment_end].rstrip("\r")
-                comments.append(
-                    Comment(
-                        source.span(match.start(), match.start() + len(comment_text)),
-                        comment_text,
-                    )
-                )
-                position = length if newline == -1 else newline + 1
-                break
-            # A string: skip to its end.
-            quote = match.start()
-            if text.startswith('"""', quote):
-                rest = _LONG_STRING_REST.match(text, quote + 3)
-                kind = "triple-quoted string"
-            else:
-                rest = _STRING_REST.match(text, quote + 1)
-                kind = "string"
-            if rest is not None:
-                position = rest.end()
-                continue
-            found.append(_unterminated(source, quote, kind))
-            broken.add(line_number)
-            newline = text.find("\n", quote)
-            statement_end = statement_start  # the statement is dropped
-            position = length if newline == -1 else newline + 1
+            position = where + 1
+        elif char == "]":
+            depth = max(0, depth - 1)
+            position = where + 1
+        elif text.startswith('"""', where):
+            closed = long_string.match(text, where)
+            if closed is None:
+                end = _swallow(text, where, indent)
+                return Scan(end, tuple(comments), Problem("triple-quoted string", where))
+            position = closed.end()
+        else:
+            closed = string.match(text, where)
+            if closed is None:
+                end = physical_end(text, where) if depth == 0 else _swallow(text, where, indent)
+                return Scan(end, tuple(comments), Problem("string", where))
+            position = closed.end()
+
+
+def _continues(text: str, line_start: int, indent: int, *, bracket: bool) -> bool:
+    """Whether the physical line at `line_start` continues an open string or bracket."""
+    if line_start >= len(text):
+        return False
+    blanks = leading_blanks(text, line_start)
+    first = line_start + blanks
+    if first >= len(text) or text[first] in "\r\n#":
+        return True  # blank or comment-only lines never end it
+    if blanks > indent:
+        return True
+    return bracket and text[first] == "]"
+
+
+def _swallow(text: str, position: int, indent: int) -> int:
+    """End of the lines that an unclosed string or bracket at `position` takes with it."""
+    end = physical_end(text, position)
+    while end < len(text):
+        next_start = text.find("\n", end) + 1
+        if not _continues(text, next_start, indent, bracket=False):
             break
-        statement_end = _rstrip(text, statement_start, statement_end)
-        if statement_end > statement_start:
-            lines.append(
-                LogicalLine(line_number, indent, statement_start, statement_end, tab_indent)
-            )
-    return Layout(tuple(lines), tuple(comments), tuple(found), frozenset(broken))
-
-
-def _rstrip(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1] in " \t\r\f\v":
-        end -= 1
+        end = physical_end(text, next_start)
     return end
 
 
-def _unterminated(source: SourceFile, quote: int, kind: str) -> Diagnostic:
-    line_end = source.text.find("\n", quote)
-    if line_end == -1:
-        line_end = len(source.text)
-    if kind == "string":
-        help_text = (
-            'close it with `"` on the same line; for text over several lines use '
-            'a triple-quoted string `"""..."""`'
-        )
-    else:
-        help_text = 'close it with `"""`'
-    return diag.make(
-        "E101",
-        f"this {kind} is never closed",
-        source.name,
-        source.span(quote, max(quote + 1, _rstrip(source.text, quote, line_end))),
-        help=help_text,
-    )
+def logical_line_end(text: str, start: int) -> int:
+    """End of the logical line that starts at `start` (a physical line start)."""
+    end = physical_end(text, start)
+    line = text[start:end]
+    if '"""' not in line and "[" not in line:
+        return end
+    indent = leading_blanks(text, start)
+    return scan_logical_line(text, start + indent, indent).end

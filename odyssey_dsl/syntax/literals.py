@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+MAX_NUMBER_DIGITS = 30
+"""The most digits a number literal may have before its decimal point (E111)."""
+
 _ESCAPE = re.compile(r"\\(u\{([0-9A-Fa-f]{1,6})\}|.|\n|$)", re.DOTALL)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
@@ -63,7 +66,8 @@ def unescape(content: str) -> str:
     def replace(match: re.Match[str]) -> str:
         body = match.group(1)
         if match.group(2) is not None:
-            return chr(int(match.group(2), 16))
+            code_point = int(match.group(2), 16)
+            return chr(code_point) if code_point <= 0x10FFFF else match.group(0)
         return _SIMPLE_ESCAPES.get(body, match.group(0))
 
     return _ESCAPE.sub(replace, content)
@@ -96,3 +100,10 @@ def read_literal(token_text: str) -> str:
     """The value of a string token: folded if triple-quoted, then unescaped."""
     content, _, triple = literal_content(token_text)
     return unescape(fold(content) if triple else content)
+
+
+def integer_digits(number_text: str) -> int:
+    """How many digits a number literal (`-12.5`) has before its decimal point."""
+    point = number_text.find(".")
+    whole = number_text if point == -1 else number_text[:point]
+    return len(whole) - whole.startswith("-")

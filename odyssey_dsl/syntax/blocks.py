@@ -1,0 +1,172 @@
+"""Nesting statements into blocks by their indentation (E104, E110, E112).
+
+A header (`repeat`, `for`, `script`) takes the lines indented deeper than it as its body.
+A line that could not be read takes its deeper lines with it: they are not reported again
+as wrongly indented, and are not read as statements of the enclosing block.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from odyssey_dsl import diagnostics as diag
+from odyssey_dsl.diagnostics import Diagnostic
+from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.layout import MAX_NESTING
+from odyssey_dsl.syntax.text import SourceFile
+
+Header = n.Repeat | n.ForLoop | n.ScriptBlock
+_HEADER_TYPES = (n.Repeat, n.ForLoop, n.ScriptBlock)
+
+
+class BlockLine(NamedTuple):
+    """What the block builder needs of one logical line that is not blank."""
+
+    indent: int
+    odd_indent: bool
+    statement: n.Statement | None
+    """The statement in place, None when the line could not be read."""
+    content: tuple[int, int]
+    """Start and end offsets of the statement's text in the file."""
+    unreadable: bool = False
+    """A string or a list in it never ends (reported): its indentation is not checked."""
+
+
+class _Frame:
+    """An open block: its indentation, header and the statements read so far."""
+
+    __slots__ = ("body", "header", "indent")
+
+    def __init__(self, indent: int, header: Header | None) -> None:
+        self.indent = indent
+        self.header = header
+        self.body: list[n.Statement] = []
+
+
+class BlockBuilder:
+    """Nests lines into blocks; `lost` tells whether a statement was left out."""
+
+    def __init__(self, source: SourceFile, found: list[Diagnostic]) -> None:
+        self.source = source
+        self.found = found
+        self.stack: list[_Frame] = [_Frame(0, None)]
+        self.pending: Header | None = None
+        self.pending_indent = 0
+        self.skip_deeper_than: int | None = None
+        self.lost = False
+
+    def add(self, line: BlockLine) -> bool:
+        """Place a line; False when its indentation is wrong (E104: the line is left out and
+        its own syntax errors are not reported)."""
+        if self.skip_deeper_than is not None:
+            if line.indent > self.skip_deeper_than:
+                return True  # inside a line that could not be read: reported there
+            self.skip_deeper_than = None
+        if self.pending is not None and not self._open_pending(line):
+            return True
+        while line.indent < self.stack[-1].indent:
+            self._close()
+        statement = line.statement
+        if line.unreadable:
+            self.skip_deeper_than = line.indent
+            return True
+        if line.indent != self.stack[-1].indent and not line.odd_indent:
+            # A line indented with a tab or another odd blank (reported) is read as part of
+            # the current block: its width is a guess, and dropping it would bring
+            # follow-on errors.
+            self._bad_indent(line)
+            self.skip_deeper_than = line.indent
+            self.lost = True
+            return False
+        if statement is None:
+            self.skip_deeper_than = line.indent
+        elif isinstance(statement, _HEADER_TYPES):
+            self.pending = statement
+            self.pending_indent = line.indent
+        else:
+            self.stack[-1].body.append(statement)
+        return True
+
+    def finish(self) -> tuple[n.Statement, ...]:
+        if self.pending is not None:
+            self._missing_block(self.pending)
+            self.stack[-1].body.append(self.pending)
+            self.pending = None
+        while len(self.stack) > 1:
+            self._close()
+        return tuple(self.stack[0].body)
+
+    def _open_pending(self, line: BlockLine) -> bool:
+        """Give the pending header its body (or report that it has none); False when the
+        header is nested too deeply and the line, in its body, is left out."""
+        header = self.pending
+        assert header is not None
+        self.pending = None
+        if line.indent <= self.pending_indent:
+            self._missing_block(header)
+            self.stack[-1].body.append(header)
+        elif len(self.stack) > MAX_NESTING:
+            self.found.append(
+                diag.make(
+                    "E112",
+                    f"the scene is nested too deeply: more than {MAX_NESTING} blocks inside "
+                    "one another",
+                    self.source.name,
+                    header.span,
+                    help="Ody reads at most that many levels; move the inner loops into "
+                    "fewer levels",
+                )
+            )
+            self.skip_deeper_than = self.pending_indent
+            self.lost = True
+            return False
+        else:
+            self.stack.append(_Frame(line.indent, header))
+        return True
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        header = frame.header
+        assert header is not None
+        body = tuple(frame.body)
+        closed: n.Statement
+        if isinstance(header, n.Repeat):
+            closed = n.Repeat(header.span, header.prefix, header.times, header.every, body)
+        elif isinstance(header, n.ForLoop):
+            closed = n.ForLoop(
+                header.span,
+                header.prefix,
+                header.var,
+                header.var_span,
+                header.items,
+                header.every,
+                body,
+            )
+        else:
+            closed = n.ScriptBlock(header.span, header.name, body)
+        self.stack[-1].body.append(closed)
+
+    def _missing_block(self, header: Header) -> None:
+        what = "script" if isinstance(header, n.ScriptBlock) else "loop"
+        self.found.append(
+            diag.make(
+                "E110",
+                f"this {what} has no body",
+                self.source.name,
+                header.span,
+                help="indent the lines that belong to it under the header, e.g.\n"
+                + self.source.line_text(header.span.line)
+                + '\n    interact "..."',
+            )
+        )
+
+    def _bad_indent(self, line: BlockLine) -> None:
+        if line.indent > self.stack[-1].indent:
+            message = "unexpected indentation"
+            help_text = "only the lines of a block (after a header ending in `:`) are indented"
+        else:
+            message = "this line's indentation matches no enclosing block"
+            levels = ", ".join(str(frame.indent) for frame in self.stack)
+            help_text = f"indent it by one of the enclosing blocks' levels ({levels} spaces)"
+        span = self.source.span(*line.content)
+        self.found.append(diag.make("E104", message, self.source.name, span, help_text))

@@ -1,0 +1,159 @@
+"""The lossless syntax tree of a scene, and `parse`.
+
+The tree is a sequence of line nodes, one per logical line, that together cover the whole
+text: every character belongs to one token of one line (the line break after a line is its
+last token). A line is a statement, a blank or comment line, or an error node that holds the
+tokens of a line that could not be read. The typed view (`scene`: statements nested into
+blocks, `nodes.py`) is read from the line nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from odyssey_dsl import diagnostics as diag
+from odyssey_dsl.diagnostics import Diagnostic
+from odyssey_dsl.syntax import fast_path, place
+from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.blocks import BlockBuilder, BlockLine
+from odyssey_dsl.syntax.layout import logical_line_end, physical_end
+from odyssey_dsl.syntax.line import LineSyntax, read_line
+from odyssey_dsl.syntax.text import SourceFile
+from odyssey_dsl.syntax.tokens import BOM, NEWLINE, Token
+
+BYTE_ORDER_MARK = "\ufeff"
+_LAYOUT_CODES = frozenset({"E101", "E112"})
+"""Problems found before a line is parsed: they are reported wherever the line stands."""
+
+
+class LineNode(NamedTuple):
+    """One logical line of the tree: `text[start:end]`, then its line break up to `stop`."""
+
+    syntax: LineSyntax
+    """What the line holds, relative to the line (shared by every line with this text)."""
+    line: int
+    """1-based number of the line's first physical line."""
+    start: int
+    end: int
+    stop: int
+    statement: n.Statement | None
+    """The line's statement in place (a header without its body), None if there is none."""
+
+    @property
+    def is_error(self) -> bool:
+        """The line could not be read: it holds tokens but no statement."""
+        return self.syntax.broken
+
+    @property
+    def broken_name(self) -> str | None:
+        return self.syntax.broken_name
+
+    def tokens(self, text: str) -> Iterator[Token]:
+        """Every token of the line, its line break included (`text` is the tree's text)."""
+        start = self.start
+        for kind, begin, finish in self.syntax.tokens:
+            yield Token(kind, text[start + begin : start + finish], start + begin, start + finish)
+        if self.stop > self.end:
+            yield Token(NEWLINE, text[self.end : self.stop], self.end, self.stop)
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxTree:
+    """A parsed scene: lossless (`text`, `lines`, `tokens()`), typed (`scene`), diagnosed."""
+
+    source: SourceFile
+    lines: tuple[LineNode, ...]
+    scene: n.Scene
+    """The statements nested into blocks, and the comments."""
+    diagnostics: tuple[Diagnostic, ...]
+    """The syntax diagnostics, in the order of the text."""
+    broken_names: frozenset[str]
+    """Names of `let`s on lines that could not be read: uses of them are not reported."""
+    has_broken_lines: bool
+    """Some statement could not be read (timeline checks would be noise)."""
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    def tokens(self) -> Iterator[Token]:
+        """Every token of the text, in order: contiguous, covering all of it."""
+        text = self.source.text
+        if text.startswith(BYTE_ORDER_MARK):
+            yield Token(BOM, BYTE_ORDER_MARK, 0, 1)
+        for line in self.lines:
+            yield from line.tokens(text)
+
+
+def parse(text: str, filename: str = "<input>") -> SyntaxTree:
+    """Parse a scene. Never raises: every problem is a diagnostic of the tree."""
+    return parse_source(SourceFile(filename, text))
+
+
+def parse_source(source: SourceFile) -> SyntaxTree:
+    """Parse the text of `source` (see `parse`)."""
+    text = source.text
+    fast = fast_path.enabled()
+    found: list[Diagnostic] = []
+    builder = BlockBuilder(source, found)
+    nodes: list[LineNode] = []
+    comments: list[n.Comment] = []
+    broken_names: set[str] = set()
+    broken = False
+    position = 1 if text.startswith(BYTE_ORDER_MARK) else 0
+    line_number = 1
+    length = len(text)
+    name = source.name
+    while position < length:
+        end = physical_end(text, position)
+        line_text = text[position:end]
+        if '"""' in line_text or "[" in line_text:
+            end = logical_line_end(text, position)
+            line_text = text[position:end]
+        syntax = read_line(line_text, fast)
+        lines_below = line_number - 1
+        statement = syntax.statement
+        if statement is not None:
+            statement = place.statement(statement, lines_below, position)
+        read = True
+        if syntax.broken or statement is not None:
+            content = (position + syntax.content[0], position + syntax.content[1])
+            unreadable = syntax.broken and any(d.code in _LAYOUT_CODES for d in syntax.diagnostics)
+            read = builder.add(
+                BlockLine(syntax.indent, syntax.odd_indent, statement, content, unreadable)
+            )
+        if read:
+            for problem in syntax.diagnostics:
+                found.append(
+                    diag.make(
+                        problem.code,
+                        problem.message,
+                        name,
+                        place.span(problem.span, lines_below, position),
+                        problem.help,
+                    )
+                )
+        for start, finish in syntax.comments:
+            comments.append(
+                n.Comment(source.span(position + start, position + finish), line_text[start:finish])
+            )
+        if syntax.broken:
+            broken = True
+            if syntax.broken_name is not None:
+                broken_names.add(syntax.broken_name)
+        stop = end + 2 if text.startswith("\r\n", end) else min(end + 1, length)
+        nodes.append(LineNode(syntax, line_number, position, end, stop, statement))
+        line_number += 1 + (line_text.count("\n") if "\n" in line_text else 0)
+        position = stop
+    statements = builder.finish()
+    scene = n.Scene(source.span(0, length), statements, tuple(comments))
+    return SyntaxTree(
+        source,
+        tuple(nodes),
+        scene,
+        tuple(found),
+        frozenset(broken_names),
+        broken or builder.lost,
+    )
