@@ -127,14 +127,10 @@ def scene_names(
     """Every definition and use of a name in a scene (see `semantics.names`), read without
     expanding it: for hover, go to definition, find references and rename."""
     from odyssey_dsl.semantics.names import resolve_names
-    from odyssey_dsl.syntax import nodes as n
     from odyssey_dsl.syntax.parser import parse
 
     source = _source(text, filename)
-    scene = parse(source).scene
-    if scene is None:
-        scene = n.Scene(source.span(0, len(source.text)), ())
-    return resolve_names(scene, source, variables or ())
+    return resolve_names(parse(source).scene, source, variables or ())
 
 
 def _source(text: str, filename: str | None) -> SourceFile:
@@ -241,8 +237,6 @@ def _compile(
     found = list(parsed.diagnostics)
     complete_parse = not parsed.has_broken_lines
     scene = parsed.scene
-    if scene is None:
-        return _Outcome(None, diag.sort_diagnostics(found), None, [])
     overrides, problems = read_overrides(variables, source)
     found += problems
     names = resolve_names(scene, source, overrides)
