@@ -17,7 +17,7 @@ from pathlib import Path
 
 from odyssey_dsl.cli.api_calls import describe_api_error
 from odyssey_dsl.cli.exit_codes import ExitCode
-from odyssey_dsl.cli.output import reason
+from odyssey_dsl.cli.output import print_result, reason
 from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
 from odyssey_dsl.cli.terminal import (
     DownloadDisplay,
@@ -154,7 +154,7 @@ def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNa
         document = final.model_dump(mode="json")
         if options.download_dir is not None:
             document["downloads"] = downloaded
-        print(json.dumps(document, indent=2))
+        print_result(json.dumps(document, indent=2))
     else:
         print_recordings(final, names)
     return ExitCode.OK
@@ -163,9 +163,9 @@ def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNa
 def print_recordings(status: JobStatus, names: RecordingNames) -> None:
     """The completed job's recordings, one line each, on stdout."""
     count = len(status.streams)
-    print(f"job {status.job_id} completed: {count} recording{'s' if count != 1 else ''}")
+    print_result(f"job {status.job_id} completed: {count} recording{'s' if count != 1 else ''}")
     for stream in status.streams:
-        print("  " + describe_stream(stream, names.script_names))
+        print_result("  " + describe_stream(stream, names.script_names))
 
 
 def describe_stream(stream: StreamInfo, script_names: tuple[str, ...] | None) -> str:
@@ -234,7 +234,7 @@ def _interrupted(client: OdysseyClient, job_id: str, options: WaitOptions) -> in
 
 def _print_final_json(status: JobStatus, options: WaitOptions) -> None:
     if options.json_output:
-        print(json.dumps(status.model_dump(mode="json"), indent=2))
+        print_result(json.dumps(status.model_dump(mode="json"), indent=2))
 
 
 def _journal_finished(job_id: str, status: str) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments, job_id
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
+from odyssey_dsl.cli.output import print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ def _list(args: argparse.Namespace) -> int:
                 "limit": args.limit,
                 "offset": 0 if args.all else args.offset,
             }
-            print(json.dumps(document, indent=2))
+            print_result(json.dumps(document, indent=2))
             return ExitCode.OK
         _print_job_table(jobs)
         shown = len(jobs)
@@ -189,7 +190,7 @@ def _list_local(args: argparse.Namespace) -> int:
             }
             for e in entries
         ]
-        print(json.dumps(document, indent=2))
+        print_result(json.dumps(document, indent=2))
     else:
         print_table(
             ["JOB ID", "SUBMITTED", "SCENE", "LAST KNOWN STATUS"],
@@ -213,7 +214,7 @@ def _status(args: argparse.Namespace) -> int:
     def fetch(client: OdysseyClient) -> int:
         status = client.get_status(args.job_id)
         if args.json:
-            print(json.dumps(status.model_dump(mode="json"), indent=2))
+            print_result(json.dumps(status.model_dump(mode="json"), indent=2))
         else:
             _print_status(status)
         return ExitCode.OK
@@ -244,9 +245,9 @@ def _cancel(args: argparse.Namespace) -> int:
         except OSError as error:
             _note(f"odyc: warning: could not update the job journal: {error}")
         if args.json:
-            print(json.dumps(result.model_dump(mode="json"), indent=2))
+            print_result(json.dumps(result.model_dump(mode="json"), indent=2))
         else:
-            print(f"job {result.job_id}: {printable(result.status)}")
+            print_result(f"job {result.job_id}: {printable(result.status)}")
         return ExitCode.OK
 
     return _api(args, cancel)
@@ -286,7 +287,7 @@ def _print_status(status: JobStatus) -> None:
     from odyssey_dsl.cli.job_waiting import RecordingNames, describe_stream
     from odyssey_dsl.client.server_text import printable
 
-    print(f"job {status.job_id}: {printable(status.status)}")
+    print_result(f"job {status.job_id}: {printable(status.status)}")
     for label, value in (
         ("created", status.created_at),
         ("dispatched", status.dispatched_at),
@@ -296,10 +297,10 @@ def _print_status(status: JobStatus) -> None:
         ("error", status.error_message),
     ):
         if value:
-            print(f"  {label + ':':12}{printable(value)}")
+            print_result(f"  {label + ':':12}{printable(value)}")
     names = RecordingNames.for_job(status.job_id)
     for stream in status.streams:
-        print("  " + describe_stream(stream, names.script_names))
+        print_result("  " + describe_stream(stream, names.script_names))
 
 
 def _note(message: str) -> None:

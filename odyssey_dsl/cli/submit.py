@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import positive_seconds
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import print_result
 
 if TYPE_CHECKING:
     from odyssey_dsl.cli.job_waiting import RecordingNames, WaitOptions
@@ -270,9 +271,9 @@ def submit_and_follow(
                 return ExitCode.INTERRUPTED
             if not wait:
                 if wait_options.json_output:
-                    print(json.dumps(submitted.model_dump(mode="json"), indent=2))
+                    print_result(json.dumps(submitted.model_dump(mode="json"), indent=2))
                 else:
-                    print(job_id)
+                    print_result(job_id)
                 follow, _ = resume_commands(job_id)
                 print_note(f"follow it with: {follow}")
                 return ExitCode.OK
