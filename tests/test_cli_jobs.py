@@ -417,3 +417,43 @@ def test_a_listing_cut_by_a_file_size_limit_is_an_error(state_dir: Path, tmp_pat
     code, stderr = run_odyc_to(args, env, out, preexec_fn=file_size_limit(1024 * 1024))
     assert code == 0, stderr
     assert len(json.loads(out.read_text())) == 1000
+
+
+def test_list_local_shows_the_most_recent_jobs(state_dir: Path) -> None:
+    journal_of_many_jobs(state_dir, 30)
+    env = odyc_env(None, state_dir)
+
+    def listed(*options: str) -> tuple[list[str], str]:
+        result = run_odyc(["jobs", "list", "--local", "--json", *options], env)
+        assert result.returncode == 0, result.stderr
+        return [entry["job_id"] for entry in json.loads(result.stdout)], result.stderr
+
+    ids, note = listed()
+    assert ids == [f"job-{index:04}" for index in range(10, 30)]  # the default --limit, 20
+    assert "showing the 20 most recent jobs; use --all for every one, or --offset 20" in note
+    ids, _ = listed("--limit", "5", "--offset", "5")
+    assert ids == [f"job-{index:04}" for index in range(20, 25)]
+    ids, note = listed("--all")
+    assert len(ids) == 30 and note == ""
+
+
+def test_a_journal_that_is_a_link_is_refused_and_the_job_still_followed(
+    emulator: RunningEmulator, state_dir: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    state_dir.mkdir()
+    (state_dir / "jobs.jsonl").symlink_to(victim)
+    env = odyc_env(emulator.url, state_dir)
+
+    listed = run_odyc(["jobs", "list", "--local"], env)
+    assert listed.returncode == 2
+    assert "jobs.jsonl is a symbolic link; odyc does not follow it" in listed.stderr
+
+    args = ["jobs", "submit", "--script-url", "https://e.com/s.json", "--poll-interval", "0.05"]
+    submitted = run_odyc(args, env)
+    job_id = submitted_job_id(submitted.stderr)
+    assert f"odyc: error: could not record job {job_id} in the job journal" in submitted.stderr
+    assert f"job {job_id} completed: 1 recording" in submitted.stdout  # the wait went on
+    assert submitted.returncode == 2  # but the journal did not get the job
+    assert victim.read_text() == "precious\n"
