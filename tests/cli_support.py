@@ -86,25 +86,51 @@ def run_odyc_to(
     *,
     cwd: Path | None = None,
     preexec_fn: Callable[[], None] | None = None,
-    timeout: float = 60,
 ) -> tuple[int, str]:
     """Run odyc with its stdout written to `stdout_path` (a file, device or FIFO, opened for
     writing and never created or replaced here); returns (exit code, stderr)."""
     fd = os.open(stdout_path, os.O_WRONLY | os.O_NOCTTY)
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "odyssey_dsl", *args],
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=fd,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=preexec_fn,
-            timeout=timeout,
-        )
+        return run_odyc_with_stdout(args, env, fd, cwd=cwd, preexec_fn=preexec_fn)
     finally:
         os.close(fd)
+
+
+def run_odyc_into_closed_pipe(
+    args: Sequence[str], env: dict[str, str], *, cwd: Path | None = None
+) -> tuple[int, str]:
+    """Run odyc with its stdout a pipe whose reader has already gone (`odyc ... | true`, or
+    `| head` once head has read its lines); returns (exit code, stderr)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return run_odyc_with_stdout(args, env, write_end, cwd=cwd)
+    finally:
+        os.close(write_end)
+
+
+def run_odyc_with_stdout(
+    args: Sequence[str],
+    env: dict[str, str],
+    stdout_fd: int,
+    *,
+    cwd: Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    timeout: float = 60,
+) -> tuple[int, str]:
+    """Run odyc with the file descriptor `stdout_fd` as its stdout; returns (exit code,
+    stderr) after checking that stderr holds no traceback and no key."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "odyssey_dsl", *args],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=stdout_fd,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec_fn,
+        timeout=timeout,
+    )
     assert_clean_output("", completed.stderr)
     return completed.returncode, completed.stderr
 
@@ -114,6 +140,7 @@ def assert_clean_output(stdout: str, stderr: str) -> None:
     for name, text in (("stdout", stdout), ("stderr", stderr)):
         assert CANARY_KEY not in text, f"the API key leaked into {name}:\n{text}"
         assert "Traceback (most recent call last)" not in text, f"traceback on {name}:\n{text}"
+        assert "Exception ignored" not in text, f"an exception was ignored on {name}:\n{text}"
 
 
 def assert_no_key_in_tree(root: Path) -> None:

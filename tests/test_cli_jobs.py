@@ -11,8 +11,11 @@ import pytest
 from cli_support import (
     CANARY_KEY,
     assert_no_key_in_tree,
+    file_size_limit,
     odyc_env,
     run_odyc,
+    run_odyc_into_closed_pipe,
+    run_odyc_to,
     submitted_job_id,
 )
 from conftest import FAST_EMULATOR
@@ -346,3 +349,111 @@ def test_help_documents_the_exit_codes(state_dir: Path) -> None:
         for code in ("0", "3", "4", "5", "130"):
             assert f"\n  {code} " in result.stdout
         assert "ODYSSEY_API_KEY" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["jobs", "list", "--json"],
+        ["jobs", "list"],
+        ["jobs", "list", "--local"],
+        ["jobs", "list", "--local", "--json"],
+        ["jobs", "status", "JOB"],
+        ["jobs", "status", "JOB", "--json"],
+        ["jobs", "wait", "JOB", "--json"],
+        ["jobs", "wait", "JOB"],
+        ["recordings", "list"],
+        ["recordings", "get", "STREAM", "--json"],
+    ],
+)
+def test_a_closed_stdout_ends_every_command_quietly(
+    args: list[str], emulator: RunningEmulator, state_dir: Path
+) -> None:
+    (job_id,) = submit_directly(emulator)
+    finish_directly(emulator, job_id)
+    stream_id = emulator.state.jobs[job_id].streams[0].stream_id
+    journal.append_record(journal.SubmittedRecord(job_id, emulator.url), state_dir / "jobs.jsonl")
+    args = [{"JOB": job_id, "STREAM": stream_id}.get(arg, arg) for arg in args]
+    code, stderr = run_odyc_into_closed_pipe(args, odyc_env(emulator.url, state_dir))
+    assert code == 2, stderr  # checked: no traceback, no "Exception ignored"
+    assert "odyc: error" not in stderr and "internal error" not in stderr
+
+
+def journal_of_many_jobs(state_dir: Path, count: int = 1000) -> None:
+    path = state_dir / "jobs.jsonl"
+    for index in range(count):
+        journal.append_record(journal.SubmittedRecord(f"job-{index:04}", "http://h"), path)
+
+
+def test_head_reading_part_of_a_long_listing(state_dir: Path) -> None:
+    """`odyc jobs list --local --all --json | head -c 100`: the reader leaves mid-output."""
+    import subprocess
+    import sys
+
+    journal_of_many_jobs(state_dir)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "odyssey_dsl", "jobs", "list", "--local", "--all", "--json"],
+        env=odyc_env(None, state_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100).startswith(b"[")
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 2
+    assert stderr == ""
+
+
+def test_a_listing_cut_by_a_file_size_limit_is_an_error(state_dir: Path, tmp_path: Path) -> None:
+    journal_of_many_jobs(state_dir)
+    out = tmp_path / "jobs.json"
+    out.touch()
+    args = ["jobs", "list", "--local", "--all", "--json"]
+    env = odyc_env(None, state_dir)
+    code, stderr = run_odyc_to(args, env, out, preexec_fn=file_size_limit(64 * 1024))
+    assert code == 2
+    assert stderr == "odyc: error: cannot write to standard output: File too large\n"
+    code, stderr = run_odyc_to(args, env, out, preexec_fn=file_size_limit(1024 * 1024))
+    assert code == 0, stderr
+    assert len(json.loads(out.read_text())) == 1000
+
+
+def test_list_local_shows_the_most_recent_jobs(state_dir: Path) -> None:
+    journal_of_many_jobs(state_dir, 30)
+    env = odyc_env(None, state_dir)
+
+    def listed(*options: str) -> tuple[list[str], str]:
+        result = run_odyc(["jobs", "list", "--local", "--json", *options], env)
+        assert result.returncode == 0, result.stderr
+        return [entry["job_id"] for entry in json.loads(result.stdout)], result.stderr
+
+    ids, note = listed()
+    assert ids == [f"job-{index:04}" for index in range(10, 30)]  # the default --limit, 20
+    assert "showing the 20 most recent jobs; use --all for every one, or --offset 20" in note
+    ids, _ = listed("--limit", "5", "--offset", "5")
+    assert ids == [f"job-{index:04}" for index in range(20, 25)]
+    ids, note = listed("--all")
+    assert len(ids) == 30 and note == ""
+
+
+def test_a_journal_that_is_a_link_is_refused_and_the_job_still_followed(
+    emulator: RunningEmulator, state_dir: Path, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    state_dir.mkdir()
+    (state_dir / "jobs.jsonl").symlink_to(victim)
+    env = odyc_env(emulator.url, state_dir)
+
+    listed = run_odyc(["jobs", "list", "--local"], env)
+    assert listed.returncode == 2
+    assert "jobs.jsonl is a symbolic link; odyc does not follow it" in listed.stderr
+
+    args = ["jobs", "submit", "--script-url", "https://e.com/s.json", "--poll-interval", "0.05"]
+    submitted = run_odyc(args, env)
+    job_id = submitted_job_id(submitted.stderr)
+    assert f"odyc: error: could not record job {job_id} in the job journal" in submitted.stderr
+    assert f"job {job_id} completed: 1 recording" in submitted.stdout  # the wait went on
+    assert submitted.returncode == 2  # but the journal did not get the job
+    assert victim.read_text() == "precious\n"

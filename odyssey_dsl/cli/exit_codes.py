@@ -14,7 +14,8 @@ class ExitCode(enum.IntEnum):
     """The scene has errors: nothing was sent."""
     USAGE = 2
     """Bad command line (unknown option, unreadable file), or an output that could not be
-    written completely (a full disk, an unwritable -o PATH or --download folder)."""
+    written completely (a full disk, an unwritable -o PATH or --download folder, the job
+    journal)."""
     JOB_FAILED = 3
     """The job ended with status `failed`."""
     JOB_CANCELLED = 4
@@ -30,7 +31,7 @@ exit codes:
   0    success (the job completed, or was submitted with --no-wait)
   1    the scene has errors: nothing was sent
   2    usage error (unknown option, unreadable file), or an output could not be written
-       (a full disk, an unwritable -o PATH or --download DIR)
+       (a full disk, an unwritable -o PATH or --download DIR, the job journal)
   3    the job failed
   4    the job was cancelled
   5    API, network or authentication error, or --timeout ran out (the job goes on)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from odyssey_dsl.cli.api_calls import describe_api_error
 from odyssey_dsl.cli.exit_codes import ExitCode
-from odyssey_dsl.cli.output import reason
+from odyssey_dsl.cli.output import print_result, reason
 from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
 from odyssey_dsl.cli.terminal import (
     DownloadDisplay,
@@ -94,12 +93,12 @@ def follow_job(
     except KeyboardInterrupt:
         return _interrupted(client, job_id, options)
     except errors.JobFailedError as failure:
-        _journal_finished(job_id, "failed")
+        record_in_journal(journal.FinishedRecord(job_id, "failed"))
         _print_final_json(failure.status, options)
         print_error(str(failure))  # "job ID failed: why" (+ each failed stream)
         return ExitCode.JOB_FAILED
     except errors.JobCancelledError as cancelled:
-        _journal_finished(job_id, "cancelled")
+        record_in_journal(journal.FinishedRecord(job_id, "cancelled"))
         _print_final_json(cancelled.status, options)
         print_error(f"job {job_id} was cancelled")
         return ExitCode.JOB_CANCELLED
@@ -131,7 +130,8 @@ def follow_job(
 def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNames) -> int:
     """Journal, download (if asked) and print a completed job; returns the exit code."""
     job_id = final.job_id
-    _journal_finished(job_id, final.status)
+    streams = tuple((stream.stream_id, stream.script_index) for stream in final.streams)
+    journaled = record_in_journal(journal.FinishedRecord(job_id, final.status, streams=streams))
     downloaded: list[dict[str, object]] = []
     if options.download_dir is not None:
         wait, _ = resume_commands(job_id, options.download_dir)
@@ -154,18 +154,18 @@ def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNa
         document = final.model_dump(mode="json")
         if options.download_dir is not None:
             document["downloads"] = downloaded
-        print(json.dumps(document, indent=2))
+        print_result(json.dumps(document, indent=2))
     else:
         print_recordings(final, names)
-    return ExitCode.OK
+    return ExitCode.OK if journaled else ExitCode.USAGE
 
 
 def print_recordings(status: JobStatus, names: RecordingNames) -> None:
     """The completed job's recordings, one line each, on stdout."""
     count = len(status.streams)
-    print(f"job {status.job_id} completed: {count} recording{'s' if count != 1 else ''}")
+    print_result(f"job {status.job_id} completed: {count} recording{'s' if count != 1 else ''}")
     for stream in status.streams:
-        print("  " + describe_stream(stream, names.script_names))
+        print_result("  " + describe_stream(stream, names.script_names))
 
 
 def describe_stream(stream: StreamInfo, script_names: tuple[str, ...] | None) -> str:
@@ -221,7 +221,7 @@ def _interrupted(client: OdysseyClient, job_id: str, options: WaitOptions) -> in
             print_error(f"interrupted, and could not cancel job {job_id}: {message}", hint)
             print_note(f"the job goes on; resume with: {wait}")
             return ExitCode.INTERRUPTED
-        _journal_finished(job_id, result.status)
+        record_in_journal(journal.FinishedRecord(job_id, result.status))
         print_note(f"interrupted: cancelled job {job_id} (status: {printable(result.status)})")
         return ExitCode.INTERRUPTED
     print_note(
@@ -234,11 +234,19 @@ def _interrupted(client: OdysseyClient, job_id: str, options: WaitOptions) -> in
 
 def _print_final_json(status: JobStatus, options: WaitOptions) -> None:
     if options.json_output:
-        print(json.dumps(status.model_dump(mode="json"), indent=2))
+        print_result(json.dumps(status.model_dump(mode="json"), indent=2))
 
 
-def _journal_finished(job_id: str, status: str) -> None:
+def record_in_journal(record: journal.JournalRecord) -> bool:
+    """Append `record` to the job journal; when that fails, say so (the job itself goes on)
+    and return False, so that the command ends with exit code 2 once its work is done."""
     try:
-        journal.append_record(journal.FinishedRecord(job_id, status))
+        journal.append_record(record)
+    except journal.UnsafeJournalError as error:
+        problem = str(error)
     except OSError as error:
-        print(f"odyc: warning: could not update the job journal: {error}", file=sys.stderr)
+        problem = f"cannot write {journal.journal_path()}: {reason(error)}"
+    else:
+        return True
+    print_error(f"could not record job {record.job_id} in the job journal: {problem}")
+    return False

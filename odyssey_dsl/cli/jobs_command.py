@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments, job_id
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
+from odyssey_dsl.cli.output import print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--local",
         action="store_true",
-        help="list the jobs recorded in this machine's journal instead (no request is made)",
+        help="list the jobs recorded in this machine's journal instead (no request is made): "
+        "the --limit most recent (after skipping --offset), or --all",
     )
     listing.add_argument("--json", action="store_true", help="print JSON (for scripts)")
 
@@ -156,7 +158,7 @@ def _list(args: argparse.Namespace) -> int:
                 "limit": args.limit,
                 "offset": 0 if args.all else args.offset,
             }
-            print(json.dumps(document, indent=2))
+            print_result(json.dumps(document, indent=2))
             return ExitCode.OK
         _print_job_table(jobs)
         shown = len(jobs)
@@ -171,15 +173,28 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _list_local(args: argparse.Namespace) -> int:
-    from odyssey_dsl.cli.terminal import optional, print_table
+    from odyssey_dsl.cli.output import reason
+    from odyssey_dsl.cli.terminal import optional, print_error, print_table
     from odyssey_dsl.client import journal
 
-    records, damaged = journal.read_records()
-    entries = journal.summarize(records)
-    if args.status:
-        entries = [e for e in entries if e.final_status == args.status]
-    if args.active:
-        entries = [e for e in entries if e.final_status is None]
+    def wanted(entry: journal.JournalEntry) -> bool:
+        if args.status and entry.final_status != args.status:
+            return False
+        return not (args.active and entry.final_status is not None)
+
+    path = journal.journal_path()
+    offset = 0 if args.all else args.offset
+    try:
+        recent = journal.recent_entries(
+            None if args.all else args.limit, skip=offset, keep=wanted, path=path
+        )
+    except journal.UnsafeJournalError as error:
+        print_error(str(error))
+        return ExitCode.USAGE
+    except OSError as error:
+        print_error(f"cannot read the job journal {path}: {reason(error)}")
+        return ExitCode.USAGE
+    entries = recent.entries
     if args.json:
         document = [
             {
@@ -189,7 +204,7 @@ def _list_local(args: argparse.Namespace) -> int:
             }
             for e in entries
         ]
-        print(json.dumps(document, indent=2))
+        print_result(json.dumps(document, indent=2))
     else:
         print_table(
             ["JOB ID", "SUBMITTED", "SCENE", "LAST KNOWN STATUS"],
@@ -202,10 +217,15 @@ def _list_local(args: argparse.Namespace) -> int:
                 ]
                 for e in entries
             ],
-            title=f"jobs in {journal.journal_path()}",
+            title=f"jobs in {path}",
         )
-    if damaged:
-        _note(f"odyc: warning: skipped {damaged} damaged line(s) of {journal.journal_path()}")
+    if recent.more:
+        _note(
+            f"showing the {len(entries)} most recent jobs; use --all for every one, or "
+            f"--offset {offset + len(entries)} for older ones"
+        )
+    if recent.damaged:
+        _note(f"odyc: warning: skipped {recent.damaged} damaged line(s) of {path}")
     return ExitCode.OK
 
 
@@ -213,7 +233,7 @@ def _status(args: argparse.Namespace) -> int:
     def fetch(client: OdysseyClient) -> int:
         status = client.get_status(args.job_id)
         if args.json:
-            print(json.dumps(status.model_dump(mode="json"), indent=2))
+            print_result(json.dumps(status.model_dump(mode="json"), indent=2))
         else:
             _print_status(status)
         return ExitCode.OK
@@ -233,21 +253,19 @@ def _wait(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
+    from odyssey_dsl.cli.job_waiting import record_in_journal
     from odyssey_dsl.client import journal
 
     def cancel(client: OdysseyClient) -> int:
         from odyssey_dsl.client.server_text import printable
 
         result = client.cancel(args.job_id)
-        try:
-            journal.append_record(journal.FinishedRecord(result.job_id, result.status))
-        except OSError as error:
-            _note(f"odyc: warning: could not update the job journal: {error}")
+        journaled = record_in_journal(journal.FinishedRecord(result.job_id, result.status))
         if args.json:
-            print(json.dumps(result.model_dump(mode="json"), indent=2))
+            print_result(json.dumps(result.model_dump(mode="json"), indent=2))
         else:
-            print(f"job {result.job_id}: {printable(result.status)}")
-        return ExitCode.OK
+            print_result(f"job {result.job_id}: {printable(result.status)}")
+        return ExitCode.OK if journaled else ExitCode.USAGE
 
     return _api(args, cancel)
 
@@ -286,7 +304,7 @@ def _print_status(status: JobStatus) -> None:
     from odyssey_dsl.cli.job_waiting import RecordingNames, describe_stream
     from odyssey_dsl.client.server_text import printable
 
-    print(f"job {status.job_id}: {printable(status.status)}")
+    print_result(f"job {status.job_id}: {printable(status.status)}")
     for label, value in (
         ("created", status.created_at),
         ("dispatched", status.dispatched_at),
@@ -296,10 +314,10 @@ def _print_status(status: JobStatus) -> None:
         ("error", status.error_message),
     ):
         if value:
-            print(f"  {label + ':':12}{printable(value)}")
+            print_result(f"  {label + ':':12}{printable(value)}")
     names = RecordingNames.for_job(status.job_id)
     for stream in status.streams:
-        print("  " + describe_stream(stream, names.script_names))
+        print_result("  " + describe_stream(stream, names.script_names))
 
 
 def _note(message: str) -> None:

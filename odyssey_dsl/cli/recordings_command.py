@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
+from odyssey_dsl.cli.output import print_result
 from odyssey_dsl.cli.submit import add_api_url_argument
 
 if TYPE_CHECKING:
@@ -77,9 +78,9 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
         document = recording.model_dump(mode="json")
         if args.download is not None:
             document["downloads"] = downloads
-        print(json.dumps(document, indent=2))
+        print_result(json.dumps(document, indent=2))
         return ExitCode.OK
-    print(f"recording of stream {printable(recording.stream_id)}")
+    print_result(f"recording of stream {printable(recording.stream_id)}")
     for label, value in (
         ("duration", f"{recording.duration_seconds:g}s" if recording.duration_seconds else None),
         ("frames", recording.frame_count),
@@ -89,7 +90,7 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
         ("preview", recording.preview_url),
     ):
         if value is not None:
-            print(f"  {label + ':':11}{printable(str(value))}")
+            print_result(f"  {label + ':':11}{printable(str(value))}")
     return ExitCode.OK
 
 
@@ -138,7 +139,7 @@ def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
             "limit": args.limit,
             "offset": 0 if args.all else args.offset,
         }
-        print(json.dumps(document, indent=2))
+        print_result(json.dumps(document, indent=2))
         return ExitCode.OK
     print_table(
         ["STREAM ID", "SIZE", "STARTED", "ENDED", "DURATION"],

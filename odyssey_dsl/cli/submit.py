@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import positive_seconds
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import print_result
 
 if TYPE_CHECKING:
     from odyssey_dsl.cli.job_waiting import RecordingNames, WaitOptions
@@ -258,7 +258,7 @@ def submit_and_follow(
                 script_url=script_url,
             )
             try:
-                _announce(record)
+                journaled = _announce(record)
             except KeyboardInterrupt:
                 # the job exists now: it must not be lost, even to a Ctrl-C at this instant
                 _announce(record)
@@ -270,33 +270,29 @@ def submit_and_follow(
                 return ExitCode.INTERRUPTED
             if not wait:
                 if wait_options.json_output:
-                    print(json.dumps(submitted.model_dump(mode="json"), indent=2))
+                    print_result(json.dumps(submitted.model_dump(mode="json"), indent=2))
                 else:
-                    print(job_id)
+                    print_result(job_id)
                 follow, _ = resume_commands(job_id)
                 print_note(f"follow it with: {follow}")
-                return ExitCode.OK
-            return follow_job(
+                return ExitCode.OK if journaled else ExitCode.USAGE
+            code = follow_job(
                 client,
                 job_id,
                 wait_options,
                 names,
                 queue_estimate_minutes=submitted.estimated_wait_minutes,
             )
+            return ExitCode.USAGE if code == ExitCode.OK and not journaled else code
     except errors.OdysseyError as error:
         return report_api_error(error)
 
 
-def _announce(record: journal.SubmittedRecord) -> None:
-    """Print the new job's id on stderr and append it to the journal (fsynced)."""
+def _announce(record: journal.SubmittedRecord) -> bool:
+    """Print the new job's id on stderr and append it to the journal (fsynced); False when
+    the journal could not take it (the failure is printed)."""
+    from odyssey_dsl.cli.job_waiting import record_in_journal
     from odyssey_dsl.cli.terminal import print_note
-    from odyssey_dsl.client import journal
 
     print_note(f"submitted job {record.job_id}")
-    try:
-        journal.append_record(record)
-    except OSError as error:
-        print(
-            f"odyc: warning: could not record job {record.job_id} in the journal: {error}",
-            file=sys.stderr,
-        )
+    return record_in_journal(record)

@@ -245,7 +245,10 @@ def print_table(
     stream: TextIO | None = None,
     title: str | None = None,
 ) -> None:
-    """A table: drawn by rich on a TTY, plain columns separated by two spaces otherwise."""
+    """A table: drawn by rich on a TTY, plain columns separated by two spaces otherwise;
+    written completely on `stream` (stdout by default) or `OutputError` is raised."""
+    from odyssey_dsl.cli.output import print_result
+
     out = stream if stream is not None else sys.stdout
     cells = [[shown(printable(cell)) for cell in row] for row in rows]
     if is_terminal(out):
@@ -256,13 +259,19 @@ def print_table(
         table = Table(*headers, title=title)
         for row in cells:
             table.add_row(*(Text(cell) for cell in row))  # Text: no [markup] from a server
-        Console(file=out).print(table)
+        console = Console(file=out)
+        with console.capture() as capture:
+            console.print(table)
+        print_result(capture.get().removesuffix("\n"), stream=out)
         return
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    for row in [list(headers), *cells]:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [list(headers), *cells]
+    ]
+    print_result("\n".join(lines), stream=out)
 
 
 def optional(value: object, formatter: Callable[[Any], str] = str) -> str:
