@@ -25,6 +25,8 @@ examples:
   odyc check examples/*.ody            check many; the summary counts them all
   odyc check --format json scene.ody   diagnostics as a JSON array on stdout (for editors)
   odyc check --format github *.ody     GitHub Actions annotations (for CI)
+  odyc check --format sarif *.ody > odyc.sarif
+                                       a SARIF log for code scanning
   odyc check --werror scene.ody        fail on warnings too
   odyc check --ignore W103 scene.ody   do not report repeated prompts
   odyc check --show-settings scene.ody the settings that apply to scene.ody, and where
@@ -87,7 +89,11 @@ def run(argv: list[str]) -> int:
             print_usage_error(str(error))
             unreadable = True
     print_diagnostics(
-        results, command_line.format, machine_stream=sys.stdout, summary=bool(results)
+        results,
+        command_line.format,
+        machine_stream=sys.stdout,
+        summary=bool(results),
+        show_suppressed=command_line.show_suppressed,
     )
     if unreadable:
         return ExitCode.USAGE

@@ -92,7 +92,8 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     submit_options = SubmitOptions.from_args(args, parser)
     try:
-        settings = compile_settings(args).settings_for(args.file)
+        command_line = compile_settings(args)
+        settings = command_line.settings_for(args.file)
         result = compile_scene(args.file, settings)
     except UsageError as error:
         print_usage_error(str(error))
@@ -111,6 +112,7 @@ def run(argv: list[str]) -> int:
         settings.format,
         machine_stream=sys.stderr if stdout_taken else sys.stdout,
         summary=settings.format == "text" and bool(result.diagnostics),
+        show_suppressed=command_line.show_suppressed,
     )
     if output is None:
         return ExitCode.COMPILE_ERRORS

@@ -22,8 +22,8 @@ from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
 if TYPE_CHECKING:
     from odyssey_dsl.config import ConfigResolver, Overrides, Settings
 
-DiagnosticFormat = Literal["text", "json", "github"]
-FORMATS: tuple[DiagnosticFormat, ...] = ("text", "json", "github")
+DiagnosticFormat = Literal["text", "json", "github", "sarif"]
+FORMATS: tuple[DiagnosticFormat, ...] = ("text", "json", "github", "sarif")
 
 
 class UsageError(Exception):
@@ -51,6 +51,7 @@ class CommandLine:
     resolver: ConfigResolver
     portrait: bool | None = None
     format: DiagnosticFormat = "text"
+    show_suppressed: bool = False
 
     def configuration(self, file: str) -> Settings:
         """The settings of the scene `file` ('-': standard input): its configuration file's,
@@ -170,8 +171,16 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
         choices=FORMATS,
         default="text",
         help="how diagnostics are shown: text for people (default, on stderr); json, an "
-        "array of objects, or github, GitHub Actions annotations (both on stdout, unless the "
-        "compiled JSON goes there: then on stderr)",
+        "array of objects; github, GitHub Actions annotations; or sarif, a SARIF 2.1.0 log for "
+        "code scanning (all three on stdout, unless the compiled JSON goes there: then on "
+        "stderr)",
+    )
+    checks.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="json and sarif: also list the warnings that `# odyc: ignore[...]` comments "
+        'silenced, marked as suppressed ("suppressed": true in json; a suppression of kind '
+        "inSource in sarif)",
     )
     config = parser.add_argument_group("configuration")
     config.add_argument(
@@ -219,7 +228,13 @@ def compile_settings(args: argparse.Namespace) -> CommandLine:
         resolver = ConfigResolver(explicit=args.config, isolated=args.isolated)
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    return CommandLine(overrides, resolver, portrait=args.portrait, format=args.format)
+    return CommandLine(
+        overrides,
+        resolver,
+        portrait=args.portrait,
+        format=args.format,
+        show_suppressed=args.show_suppressed,
+    )
 
 
 def rule_entries(text: str) -> tuple[str, ...]:
