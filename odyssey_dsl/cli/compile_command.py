@@ -27,6 +27,8 @@ commands:
   odyc jobs ...         submit, list, follow and cancel jobs of the Simulate API
   odyc recordings ...   look up the recordings of finished streams
   odyc emulator         run a local emulator of the Simulate API (for trying odyc out)
+  odyc rule CODE        explain a diagnostic code (odyc rule --all: every code)
+  odyc schema           the JSON Schema of odyc's output
 Run 'odyc COMMAND --help' for the options of a command. A file named like a command is
 compiled when given as a path: odyc ./check"""
 
