@@ -8,7 +8,7 @@ import difflib
 import sys
 from typing import TYPE_CHECKING
 
-from odyssey_dsl.cli.diagnostic_output import guarded, print_usage_error
+from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.diagnostics import CATALOGUE, Code
 
@@ -41,10 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run `odyc rule CODE` or `odyc rule --all`; returns the exit code."""
-    return guarded(_run, argv)
-
-
-def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.all == (args.code is not None):

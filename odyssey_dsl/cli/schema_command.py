@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from odyssey_dsl.cli.diagnostic_output import guarded, write_utf8
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import write_utf8
 
 DESCRIPTION = """\
 Print the JSON Schema (draft 2020-12) of odyc's output, generated from the models that odyc
@@ -54,10 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run `odyc schema [--script | --entry | --request]`; returns the exit code."""
-    return guarded(_run, argv)
-
-
-def _run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from odyssey_dsl.emit.schema import output_schema
 
