@@ -35,6 +35,9 @@ class CompileSettings:
     """Everything one scene's compile asks of the compiler and of the diagnostics output."""
 
     variables: Mapping[str, object] = field(default_factory=dict)
+    """`--vars` and `--var`."""
+    default_variables: Mapping[str, object] = field(default_factory=dict)
+    """The configuration's `[vars]` (the options win over them)."""
     portrait: bool | None = None
     max_entries: int = DEFAULT_MAX_ENTRIES
     min_gap_ms: int = DEFAULT_MIN_GAP_MS
@@ -67,8 +70,12 @@ class CommandLine:
     def settings_for(self, file: str) -> CompileSettings:
         """What compiling the scene `file` asks of the compiler."""
         settings = self.configuration(file)
+        explicit = {name: value for name, (value, _) in self.overrides.variables.items()}
         return CompileSettings(
-            variables=settings.variables,
+            variables=explicit,
+            default_variables={
+                name: value for name, value in settings.variables.items() if name not in explicit
+            },
             portrait=self.portrait,
             max_entries=settings.max_entries,
             min_gap_ms=settings.min_gap_ms,
