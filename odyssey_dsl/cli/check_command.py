@@ -97,6 +97,7 @@ def run(argv: list[str]) -> int:
         machine_stream=sys.stdout,
         summary=bool(results),
         show_suppressed=command_line.show_suppressed,
+        colour_choice=command_line.colour,
     )
     if unreadable:
         return ExitCode.USAGE

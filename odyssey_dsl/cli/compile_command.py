@@ -115,6 +115,7 @@ def run(argv: list[str]) -> int:
         machine_stream=sys.stderr if stdout_taken else sys.stdout,
         summary=settings.format == "text" and bool(result.diagnostics),
         show_suppressed=command_line.show_suppressed,
+        colour_choice=command_line.colour,
     )
     if output is None:
         return ExitCode.COMPILE_ERRORS

@@ -20,6 +20,7 @@ from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection, 
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
 
 if TYPE_CHECKING:
+    from odyssey_dsl.cli.colour import ColourChoice
     from odyssey_dsl.config import ConfigResolver, Overrides, Settings
 
 DiagnosticFormat = Literal["text", "json", "github", "sarif"]
@@ -55,6 +56,7 @@ class CommandLine:
     portrait: bool | None = None
     format: DiagnosticFormat = "text"
     show_suppressed: bool = False
+    colour: ColourChoice = "auto"
 
     def configuration(self, file: str) -> Settings:
         """The settings of the scene `file` ('-': standard input): its configuration file's,
@@ -189,6 +191,9 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
         'silenced, marked as suppressed ("suppressed": true in json; a suppression of kind '
         "inSource in sarif)",
     )
+    from odyssey_dsl.cli.colour import add_colour_option
+
+    add_colour_option(checks)
     config = parser.add_argument_group("configuration")
     config.add_argument(
         "--config",
@@ -241,6 +246,7 @@ def compile_settings(args: argparse.Namespace) -> CommandLine:
         portrait=args.portrait,
         format=args.format,
         show_suppressed=args.show_suppressed,
+        colour=args.color,
     )
 
 

@@ -9,17 +9,16 @@ they go to stderr, so that each stream stays parseable.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from odyssey_dsl.cli.colour import ColourChoice, wants_colour
 from odyssey_dsl.cli.compile_options import DiagnosticFormat
 from odyssey_dsl.cli.output import write_utf8
 from odyssey_dsl.compiler import CompileResult
 from odyssey_dsl.diagnostics.render import (
-    colour_enabled,
     diagnostics_json,
     render_github,
     render_text,
@@ -34,11 +33,12 @@ def print_diagnostics(
     machine_stream: TextIO,
     summary: bool,
     show_suppressed: bool = False,
+    colour_choice: ColourChoice = "auto",
 ) -> None:
     """Write every diagnostic of `results` in `format`, then (if `summary`) a summary line
     on stderr. With `show_suppressed`, json and sarif also list the silenced warnings."""
     err = sys.stderr
-    colour = colour_enabled(_is_tty(err), os.environ)
+    colour = wants_colour(colour_choice, err)
     if format == "text":
         blocks = [
             render_text(result.diagnostics, result.source, colour=colour)
@@ -91,10 +91,3 @@ def _name(result: CompileResult) -> str:
     if result.source is not None:
         return result.source.name
     return result.diagnostics[0].file if result.diagnostics else "<input>"
-
-
-def _is_tty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

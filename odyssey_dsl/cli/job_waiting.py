@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from odyssey_dsl.cli.api_calls import describe_api_error
+from odyssey_dsl.cli.colour import ColourChoice
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.output import reason
 from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
@@ -39,6 +40,7 @@ class WaitOptions:
     json_output: bool = False
     download_dir: Path | None = None
     cancel_on_interrupt: bool = False
+    colour: ColourChoice = "auto"
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ def follow_job(
 ) -> int:
     """Wait for `job_id` to end, report it, download if asked; returns the exit code."""
     try:
-        with StatusDisplay(job_id, queue_estimate_minutes=queue_estimate_minutes) as display:
+        with StatusDisplay(
+            job_id, queue_estimate_minutes=queue_estimate_minutes, colour=options.colour
+        ) as display:
             final = client.wait(
                 job_id,
                 poll_interval=options.poll_interval,
@@ -136,7 +140,7 @@ def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNa
     if options.download_dir is not None:
         wait, _ = resume_commands(job_id, options.download_dir)
         try:
-            downloaded = _download(final, options.download_dir, names)
+            downloaded = _download(final, options.download_dir, names, options.colour)
         except OSError as error:
             print_error(
                 f"job {job_id} completed, but its recordings could not be saved in "
@@ -190,12 +194,14 @@ class _DownloadFailed(Exception):
     pass
 
 
-def _download(status: JobStatus, dest: Path, names: RecordingNames) -> list[dict[str, object]]:
+def _download(
+    status: JobStatus, dest: Path, names: RecordingNames, colour: ColourChoice
+) -> list[dict[str, object]]:
     from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
 
     items = plan_downloads(status.streams, dest, names.scene_stem, names.script_names)
     try:
-        with DownloadDisplay() as display:
+        with DownloadDisplay(colour=colour) as display:
             results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
     except DownloadError as error:
         raise _DownloadFailed(str(error)) from None

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments, job_id
+from odyssey_dsl.cli.colour import ColourChoice, add_colour_option
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
 
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         add_api_url_argument(sub)
+        add_colour_option(sub)
         return sub
 
     submit = command(
@@ -158,7 +160,7 @@ def _list(args: argparse.Namespace) -> int:
             }
             print(json.dumps(document, indent=2))
             return ExitCode.OK
-        _print_job_table(jobs)
+        _print_job_table(jobs, args.color)
         shown = len(jobs)
         if not args.all and args.offset + shown < total:
             _note(
@@ -203,6 +205,7 @@ def _list_local(args: argparse.Namespace) -> int:
                 for e in entries
             ],
             title=f"jobs in {journal.journal_path()}",
+            colour=args.color,
         )
     if damaged:
         _note(f"odyc: warning: skipped {damaged} damaged line(s) of {journal.journal_path()}")
@@ -261,10 +264,11 @@ def _wait_options(args: argparse.Namespace) -> WaitOptions:
         json_output=args.submit_json,
         download_dir=args.download,
         cancel_on_interrupt=args.cancel_on_interrupt,
+        colour=args.color,
     )
 
 
-def _print_job_table(jobs: Sequence[JobSummary]) -> None:
+def _print_job_table(jobs: Sequence[JobSummary], colour: ColourChoice) -> None:
     from odyssey_dsl.cli.terminal import optional, print_table
 
     print_table(
@@ -279,6 +283,7 @@ def _print_job_table(jobs: Sequence[JobSummary]) -> None:
             ]
             for job in jobs
         ],
+        colour=colour,
     )
 
 

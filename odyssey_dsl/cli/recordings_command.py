@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments
+from odyssey_dsl.cli.colour import ColourChoice, add_colour_option
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.submit import add_api_url_argument
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="save the recording's files into DIR (named recording.stream.<id>.<kind>.<ext>)",
     )
     add_api_url_argument(get)
+    add_colour_option(get)
     listing = commands.add_parser(
         "list",
         help="list your stream recordings",
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_paging_arguments(listing, "recordings")
     listing.add_argument("--json", action="store_true", help="print JSON (for scripts)")
     add_api_url_argument(listing)
+    add_colour_option(listing)
     return parser
 
 
@@ -69,7 +72,7 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
     recording = client.get_recording(args.stream_id)
     downloads: list[dict[str, object]] = []
     if args.download is not None:
-        downloads_or_code = _download(recording, args.download)
+        downloads_or_code = _download(recording, args.download, args.color)
         if isinstance(downloads_or_code, int):
             return downloads_or_code
         downloads = downloads_or_code
@@ -93,7 +96,9 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int:
+def _download(
+    recording: Recording, dest: Path, colour: ColourChoice
+) -> list[dict[str, object]] | int:
     from odyssey_dsl.cli.output import reason
     from odyssey_dsl.cli.terminal import DownloadDisplay, print_error
     from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
@@ -102,7 +107,7 @@ def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int
     stream = StreamInfo.model_validate(recording.model_dump())
     items = plan_downloads([stream], dest, "recording")
     try:
-        with DownloadDisplay() as display:
+        with DownloadDisplay(colour=colour) as display:
             results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
     except OSError as error:
         print_error(
@@ -152,6 +157,7 @@ def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
             ]
             for r in recordings
         ],
+        colour=args.color,
     )
     return ExitCode.OK
 

@@ -8,6 +8,7 @@ import difflib
 import sys
 from typing import TYPE_CHECKING
 
+from odyssey_dsl.cli.colour import add_colour_option, rich_console
 from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.diagnostics import CATALOGUE, Code
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("code", metavar="CODE", nargs="?", help="a code (E501) or its name")
     parser.add_argument("--all", action="store_true", help="explain every code")
+    add_colour_option(parser)
     return parser
 
 
@@ -53,9 +55,7 @@ def run(argv: list[str]) -> int:
             print_usage_error(_unknown(args.code))
             return ExitCode.USAGE
         codes = [found]
-    from rich.console import Console
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    console = rich_console(sys.stdout, args.color, highlight=False, soft_wrap=True)
     for index, code in enumerate(codes):
         if index:
             console.rule(style="dim")

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from odyssey_dsl.cli.colour import add_colour_option
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.output import write_utf8
 
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         'or "scripts"',
     )
     parser.set_defaults(kind="script")
+    add_colour_option(parser, has_colour=False)
     return parser
 
 

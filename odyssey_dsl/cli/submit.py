@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import positive_seconds
+from odyssey_dsl.cli.colour import ColourChoice
 from odyssey_dsl.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class SubmitOptions:
     api_url: str | None = None
     bypass_prompt_expansion: bool = False
     cancel_on_interrupt: bool = False
+    colour: ColourChoice = "auto"
 
     @classmethod
     def from_args(
@@ -144,6 +146,7 @@ class SubmitOptions:
             api_url=args.api_url,
             bypass_prompt_expansion=args.bypass_prompt_expansion,
             cancel_on_interrupt=args.cancel_on_interrupt,
+            colour=getattr(args, "color", "auto"),
         )
         problem = options.usage_problem(args)
         if problem is not None:
@@ -185,6 +188,7 @@ class SubmitOptions:
             json_output=self.json_output,
             download_dir=self.download_dir,
             cancel_on_interrupt=self.cancel_on_interrupt,
+            colour=self.colour,
         )
 
 
