@@ -79,6 +79,7 @@ def compile_source(
     emit_job: bool = True,
     images: ImageLoader | None = None,
     rules: RuleSelection = DEFAULT_SELECTION,
+    default_variables: Mapping[str, object] | None = None,
 ) -> CompileResult:
     """Compile the text of a scene; `emit_job=False` runs every check without building the job.
 
@@ -88,11 +89,13 @@ def compile_source(
     and keeps them for the next call (pass the same `ImageLoader` to every compile of a
     scene that is checked again and again); by default each call reads them afresh.
     `rules` says which warnings are reported; `# odyc: ignore[CODE]` comments silence
-    warnings on their line (see `diagnostics.suppression`).
+    warnings on their line (see `diagnostics.suppression`). `default_variables` (a project's
+    `[vars]`) act like `variables` that `variables` win over, and are never W105.
     """
     source = _source(text, filename)
     limits = Limits(max_entries, min_gap_ms, werror, portrait, emit_job)
-    outcome = _run(source, variables, _base_dir(filename, base_dir), limits, images, rules)
+    given = _Variables(variables or {}, default_variables or {})
+    outcome = _run(source, given, _base_dir(filename, base_dir), limits, images, rules)
     return CompileResult(outcome.compiled, outcome.diagnostics, source, outcome.suppressed)
 
 
@@ -106,6 +109,7 @@ def expand_timeline(
     min_gap_ms: int = DEFAULT_MIN_GAP_MS,
     images: ImageLoader | None = None,
     rules: RuleSelection = DEFAULT_SELECTION,
+    default_variables: Mapping[str, object] | None = None,
 ) -> ExpandedTimeline:
     """The expanded timeline of a scene, linked to its source (see `timeline.view`).
 
@@ -117,7 +121,8 @@ def expand_timeline(
 
     source = _source(text, filename)
     limits = Limits(max_entries, min_gap_ms, emit_job=False)
-    outcome = _run(source, variables, _base_dir(filename, base_dir), limits, images, rules)
+    given = _Variables(variables or {}, default_variables or {})
+    outcome = _run(source, given, _base_dir(filename, base_dir), limits, images, rules)
     return timeline_of(outcome.expansion, outcome.diagnostics, source)
 
 
@@ -155,6 +160,7 @@ class CompileOptions(TypedDict, total=False):
     emit_job: bool
     images: ImageLoader | None
     rules: RuleSelection
+    default_variables: Mapping[str, object] | None
 
 
 def compile_file(path: str | Path, **options: Unpack[CompileOptions]) -> CompileResult:
@@ -201,16 +207,26 @@ class _Outcome(NamedTuple):
     suppressed: list[SuppressedDiagnostic]
 
 
+class _Variables(NamedTuple):
+    """The variables a caller gives: explicit ones (`--var`), and defaults they win over."""
+
+    explicit: Mapping[str, object]
+    defaults: Mapping[str, object]
+
+    def merged(self) -> dict[str, object]:
+        return {**self.defaults, **self.explicit}
+
+
 def _run(
     source: SourceFile,
-    variables: Mapping[str, object] | None,
+    variables: _Variables,
     base_dir: Path,
     limits: Limits,
     images: ImageLoader | None,
     rules: RuleSelection,
 ) -> _Outcome:
     try:
-        return _compile(source, dict(variables or {}), base_dir, limits, images, rules)
+        return _compile(source, variables, base_dir, limits, images, rules)
     except RecursionError:
         return _failure(source, "the scene is nested too deeply for odyc to read", None)
     except Exception as error:  # odyc's own bug: never a traceback for the user
@@ -219,7 +235,7 @@ def _run(
 
 def _compile(
     source: SourceFile,
-    variables: dict[str, object],
+    variables: _Variables,
     base_dir: Path,
     limits: Limits,
     images: ImageLoader | None,
@@ -237,10 +253,11 @@ def _compile(
     found = list(parsed.diagnostics)
     complete_parse = not parsed.has_broken_lines
     scene = parsed.scene
-    overrides, problems = read_overrides(variables, source)
+    overrides, problems = read_overrides(variables.merged(), source)
     found += problems
     names = resolve_names(scene, source, overrides)
-    facts = SceneFacts(source, names, tuple(overrides), complete_parse)
+    explicit = tuple(name for name in overrides if name in variables.explicit)
+    facts = SceneFacts(source, names, explicit, complete_parse)
     found += check_scene(facts, rules.enables)
     expanded = expand(
         scene,

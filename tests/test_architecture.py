@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
         "odyssey_dsl.diagnostics.docs",
         "odyssey_dsl.diagnostics.selection",
         "odyssey_dsl.diagnostics.suppression",
+        "odyssey_dsl.diagnostics.sarif",
     ),
     ("odyssey_dsl.compiler", "odyssey_dsl"),
 ]

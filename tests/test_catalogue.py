@@ -53,7 +53,21 @@ def test_docs_table_is_generated_from_the_catalogue() -> None:
         "docs/diagnostics.md is stale: run `python -m odyssey_dsl.diagnostics.docs > docs/diagnostics.md`"
     )
     for code in CATALOGUE:
-        assert f"| {code} |" in render_markdown()
+        assert f"| [{code}](#{code.lower()}) |" in render_markdown()
+
+
+def test_every_code_says_how_to_fix_it() -> None:
+    assert [code for code, entry in CATALOGUE.items() if not entry.fix.strip()] == []
+
+
+def test_every_code_has_its_own_section_in_the_docs() -> None:
+    from odyssey_dsl.diagnostics.docs import anchor, render_markdown
+
+    docs = render_markdown()
+    for code, entry in CATALOGUE.items():
+        assert docs.count(f"\n## {code}\n") == 1
+        assert f"[{code}](#{anchor(code)})" in docs
+        assert f"**Fix:** {entry.fix}" in docs
 
 
 class _BrokenVariables(Mapping[str, object]):

@@ -271,3 +271,15 @@ def test_show_settings_prints_each_value_and_where_it_came_from(tmp_path: Path) 
     assert shown["format"] == {"indent-width": 2, "line-ending": "auto"}
     two = odyc(tmp_path, "check", "--show-settings", "a.ody", "b.ody")
     assert two.returncode == 2 and "exactly one FILE" in two.stderr
+
+
+def test_configuration_vars_are_defaults_not_checked_overrides(tmp_path: Path) -> None:
+    """A project's [vars] serve the scenes that use them; unlike a --var that no scene uses
+    (W105: a misspelt name), an unused one is not a warning."""
+    write(tmp_path / "odyc.toml", '[vars]\nsubject = "dog"\nunused_here = 1\n')
+    write(tmp_path / "s.ody", 'at 0s: start "a {{ subject }}"\nafter 1s: end\n')
+    checked = odyc(tmp_path, "check", "--format", "json", "s.ody")
+    assert reported(checked) == []
+    explicit = odyc(tmp_path, "check", "--format", "json", "--var", "unused_too=2", "s.ody")
+    assert reported(explicit) == ["W105"]
+    assert "unused_too" in json.loads(explicit.stdout)[0]["message"]

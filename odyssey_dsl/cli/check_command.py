@@ -1,4 +1,4 @@
-"""`odyc check FILE...`: report the diagnostics of scenes without writing any JSON."""
+"""`odyc check PATH...`: report the diagnostics of scenes without writing any JSON."""
 
 from __future__ import annotations
 
@@ -17,14 +17,19 @@ from odyssey_dsl.compiler import CompileResult
 
 DESCRIPTION = """\
 Check Ody scenes for errors and warnings without writing any JSON: every diagnostic of every
-file, then a one-line summary. The checks are exactly those of compiling."""
+file, then a one-line summary. The checks are exactly those of compiling. A folder is
+searched recursively for *.ody files, skipping hidden folders, node_modules and what the
+configuration's `exclude` globs match."""
 
 EPILOG = """\
 examples:
   odyc check scene.ody                 check one scene
   odyc check examples/*.ody            check many; the summary counts them all
+  odyc check .                         every scene under the current folder
   odyc check --format json scene.ody   diagnostics as a JSON array on stdout (for editors)
   odyc check --format github *.ody     GitHub Actions annotations (for CI)
+  odyc check --format sarif *.ody > odyc.sarif
+                                       a SARIF log for code scanning
   odyc check --werror scene.ody        fail on warnings too
   odyc check --ignore W103 scene.ody   do not report repeated prompts
   odyc check --show-settings scene.ody the settings that apply to scene.ody, and where
@@ -45,16 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of `odyc check`."""
     parser = argparse.ArgumentParser(
         prog="odyc check",
-        usage="odyc check [options] FILE...",
+        usage="odyc check [options] PATH...",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "files",
-        metavar="FILE",
+        metavar="PATH",
         nargs="+",
-        help="scenes to check; '-' reads one from standard input",
+        help="scenes, or folders to search for *.ody scenes; '-' reads one from standard input",
     )
     add_compile_options(parser)
     parser.add_argument(
@@ -74,24 +79,45 @@ def run(argv: list[str]) -> int:
         command_line = compile_settings(args)
         if args.show_settings:
             return _show_settings(args.files, command_line)
-        settings = {file: command_line.settings_for(file) for file in args.files}
+        files, unreadable = _scenes(args.files, command_line)
+        settings = {file: command_line.settings_for(file) for file in files}
     except UsageError as error:
         print_usage_error(str(error))
         return ExitCode.USAGE
     results: list[CompileResult] = []
-    unreadable = False
-    for file in args.files:
+    for file in files:
         try:
             results.append(compile_scene(file, settings[file], emit_job=False))
         except UsageError as error:
             print_usage_error(str(error))
             unreadable = True
     print_diagnostics(
-        results, command_line.format, machine_stream=sys.stdout, summary=bool(results)
+        results,
+        command_line.format,
+        machine_stream=sys.stdout,
+        summary=bool(results),
+        show_suppressed=command_line.show_suppressed,
+        colour_choice=command_line.colour,
     )
     if unreadable:
         return ExitCode.USAGE
     return ExitCode.COMPILE_ERRORS if any(r.errors for r in results) else ExitCode.OK
+
+
+def _scenes(arguments: list[str], command_line: CommandLine) -> tuple[list[str], bool]:
+    """The scenes the arguments name, and whether some folder could not be read."""
+    from odyssey_dsl.config import ConfigError
+    from odyssey_dsl.config.scenes import find_scenes
+
+    try:
+        search = find_scenes(arguments, command_line.resolver)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    for folder in search.empty_folders:
+        print(f"odyc: warning: no *.ody scene in '{folder}'", file=sys.stderr)
+    for folder, reason in search.unreadable:
+        print_usage_error(f"cannot read '{folder}': {reason}")
+    return search.scenes, bool(search.unreadable)
 
 
 def _show_settings(files: list[str], command_line: CommandLine) -> int:

@@ -27,6 +27,8 @@ commands:
   odyc jobs ...         submit, list, follow and cancel jobs of the Simulate API
   odyc recordings ...   look up the recordings of finished streams
   odyc emulator         run a local emulator of the Simulate API (for trying odyc out)
+  odyc rule CODE        explain a diagnostic code (odyc rule --all: every code)
+  odyc schema           the JSON Schema of odyc's output
 Run 'odyc COMMAND --help' for the options of a command. A file named like a command is
 compiled when given as a path: odyc ./check"""
 
@@ -92,7 +94,8 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     submit_options = SubmitOptions.from_args(args, parser)
     try:
-        settings = compile_settings(args).settings_for(args.file)
+        command_line = compile_settings(args)
+        settings = command_line.settings_for(args.file)
         result = compile_scene(args.file, settings)
     except UsageError as error:
         print_usage_error(str(error))
@@ -111,6 +114,8 @@ def run(argv: list[str]) -> int:
         settings.format,
         machine_stream=sys.stderr if stdout_taken else sys.stdout,
         summary=settings.format == "text" and bool(result.diagnostics),
+        show_suppressed=command_line.show_suppressed,
+        colour_choice=command_line.colour,
     )
     if output is None:
         return ExitCode.COMPILE_ERRORS

@@ -20,10 +20,11 @@ from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection, 
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
 
 if TYPE_CHECKING:
+    from odyssey_dsl.cli.colour import ColourChoice
     from odyssey_dsl.config import ConfigResolver, Overrides, Settings
 
-DiagnosticFormat = Literal["text", "json", "github"]
-FORMATS: tuple[DiagnosticFormat, ...] = ("text", "json", "github")
+DiagnosticFormat = Literal["text", "json", "github", "sarif"]
+FORMATS: tuple[DiagnosticFormat, ...] = ("text", "json", "github", "sarif")
 
 
 class UsageError(Exception):
@@ -35,6 +36,9 @@ class CompileSettings:
     """Everything one scene's compile asks of the compiler and of the diagnostics output."""
 
     variables: Mapping[str, object] = field(default_factory=dict)
+    """`--vars` and `--var`."""
+    default_variables: Mapping[str, object] = field(default_factory=dict)
+    """The configuration's `[vars]` (the options win over them)."""
     portrait: bool | None = None
     max_entries: int = DEFAULT_MAX_ENTRIES
     min_gap_ms: int = DEFAULT_MIN_GAP_MS
@@ -51,6 +55,8 @@ class CommandLine:
     resolver: ConfigResolver
     portrait: bool | None = None
     format: DiagnosticFormat = "text"
+    show_suppressed: bool = False
+    colour: ColourChoice = "auto"
 
     def configuration(self, file: str) -> Settings:
         """The settings of the scene `file` ('-': standard input): its configuration file's,
@@ -66,8 +72,12 @@ class CommandLine:
     def settings_for(self, file: str) -> CompileSettings:
         """What compiling the scene `file` asks of the compiler."""
         settings = self.configuration(file)
+        explicit = {name: value for name, (value, _) in self.overrides.variables.items()}
         return CompileSettings(
-            variables=settings.variables,
+            variables=explicit,
+            default_variables={
+                name: value for name, value in settings.variables.items() if name not in explicit
+            },
             portrait=self.portrait,
             max_entries=settings.max_entries,
             min_gap_ms=settings.min_gap_ms,
@@ -170,9 +180,20 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
         choices=FORMATS,
         default="text",
         help="how diagnostics are shown: text for people (default, on stderr); json, an "
-        "array of objects, or github, GitHub Actions annotations (both on stdout, unless the "
-        "compiled JSON goes there: then on stderr)",
+        "array of objects; github, GitHub Actions annotations; or sarif, a SARIF 2.1.0 log for "
+        "code scanning (all three on stdout, unless the compiled JSON goes there: then on "
+        "stderr)",
     )
+    checks.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="json and sarif: also list the warnings that `# odyc: ignore[...]` comments "
+        'silenced, marked as suppressed ("suppressed": true in json; a suppression of kind '
+        "inSource in sarif)",
+    )
+    from odyssey_dsl.cli.colour import add_colour_option
+
+    add_colour_option(checks)
     config = parser.add_argument_group("configuration")
     config.add_argument(
         "--config",
@@ -219,7 +240,14 @@ def compile_settings(args: argparse.Namespace) -> CommandLine:
         resolver = ConfigResolver(explicit=args.config, isolated=args.isolated)
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    return CommandLine(overrides, resolver, portrait=args.portrait, format=args.format)
+    return CommandLine(
+        overrides,
+        resolver,
+        portrait=args.portrait,
+        format=args.format,
+        show_suppressed=args.show_suppressed,
+        colour=args.color,
+    )
 
 
 def rule_entries(text: str) -> tuple[str, ...]:

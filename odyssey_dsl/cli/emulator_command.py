@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from odyssey_dsl.cli.colour import add_colour_option
+
 if TYPE_CHECKING:
     from odyssey_dsl.emulator.config import PlannedFault
     from odyssey_dsl.emulator.state import RequestRecord
@@ -108,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=8765, help="port to listen on (default 8765; 0 picks one)"
     )
     net.add_argument("--quiet", action="store_true", help="do not print a line for every request")
+    add_colour_option(parser, has_colour=False)
 
     auth = parser.add_argument_group("API keys and tokens")
     auth.add_argument(

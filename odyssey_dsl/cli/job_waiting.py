@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.api_calls import describe_api_error
+from odyssey_dsl.cli.colour import ColourChoice
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.output import print_result, reason
 from odyssey_dsl.cli.submit import DEFAULT_POLL_INTERVAL
@@ -46,6 +47,7 @@ class WaitOptions:
     max_download_bytes: int | None = None
     """The largest file a download accepts (None: `DEFAULT_MAX_DOWNLOAD_BYTES`)."""
     cancel_on_interrupt: bool = False
+    colour: ColourChoice = "auto"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,9 @@ def follow_job(
     """
     deadline = time.monotonic() + options.timeout if options.timeout is not None else None
     try:
-        with StatusDisplay(job_id, queue_estimate_minutes=queue_estimate_minutes) as display:
+        with StatusDisplay(
+            job_id, queue_estimate_minutes=queue_estimate_minutes, colour=options.colour
+        ) as display:
             final = client.wait(
                 job_id,
                 poll_interval=options.poll_interval,
@@ -150,7 +154,9 @@ def _report_completed(
     if options.download_dir is not None:
         wait, _ = resume_commands(job_id, options.download_dir)
         limits = download_limits(options.max_download_bytes, deadline)
-        saved = save_recordings(final.streams, options.download_dir, names, limits, wait, job_id)
+        saved = save_recordings(
+            final.streams, options.download_dir, names, limits, wait, job_id, options.colour
+        )
         if isinstance(saved, int):
             return saved
         downloaded = saved
@@ -207,6 +213,7 @@ def save_recordings(
     limits: DownloadLimits,
     again: str,
     job_id: str | None = None,
+    colour: ColourChoice = "auto",
 ) -> list[dict[str, object]] | int:
     """Download every file of `streams` (of job `job_id`, if known) into `dest`: what was
     saved (for `--json`), or the exit code after reporting why it failed (`again` is the
@@ -223,7 +230,7 @@ def save_recordings(
     completed = f"job {job_id} completed, but " if job_id is not None else ""
     saved = "its recordings" if job_id is not None else "the recordings"
     try:
-        with DownloadDisplay() as display:
+        with DownloadDisplay(colour=colour) as display:
             results = download_all(
                 items, limits=limits, on_progress=display.on_progress, on_done=display.on_done
             )

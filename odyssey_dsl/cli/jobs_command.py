@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments, job_id
+from odyssey_dsl.cli.colour import ColourChoice, add_colour_option
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.output import print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         add_api_url_argument(sub)
+        add_colour_option(sub)
         return sub
 
     submit = command(
@@ -160,7 +162,7 @@ def _list(args: argparse.Namespace) -> int:
             }
             print_result(json.dumps(document, indent=2))
             return ExitCode.OK
-        _print_job_table(jobs)
+        _print_job_table(jobs, args.color)
         shown = len(jobs)
         if not args.all and args.offset + shown < total:
             _note(
@@ -218,6 +220,7 @@ def _list_local(args: argparse.Namespace) -> int:
                 for e in entries
             ],
             title=f"jobs in {path}",
+            colour=args.color,
         )
     if recent.more:
         _note(
@@ -280,10 +283,11 @@ def _wait_options(args: argparse.Namespace) -> WaitOptions:
         download_dir=args.download,
         max_download_bytes=args.max_download_size,
         cancel_on_interrupt=args.cancel_on_interrupt,
+        colour=args.color,
     )
 
 
-def _print_job_table(jobs: Sequence[JobSummary]) -> None:
+def _print_job_table(jobs: Sequence[JobSummary], colour: ColourChoice) -> None:
     from odyssey_dsl.cli.terminal import optional, print_table
 
     print_table(
@@ -298,6 +302,7 @@ def _print_job_table(jobs: Sequence[JobSummary]) -> None:
             ]
             for job in jobs
         ],
+        colour=colour,
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments
+from odyssey_dsl.cli.colour import ColourChoice, add_colour_option
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.output import print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_max_download_size_argument
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_max_download_size_argument(get)
     add_api_url_argument(get)
+    add_colour_option(get)
     listing = commands.add_parser(
         "list",
         help="list your stream recordings",
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_paging_arguments(listing, "recordings")
     listing.add_argument("--json", action="store_true", help="print JSON (for scripts)")
     add_api_url_argument(listing)
+    add_colour_option(listing)
     return parser
 
 
@@ -105,7 +108,8 @@ def _download(recording: Recording, args: argparse.Namespace) -> list[dict[str, 
     dest: Path = args.download
     again = shlex.join(["odyc", "recordings", "get", args.stream_id, "--download", str(dest)])
     limits = download_limits(args.max_download_size, deadline=None)
-    return save_recordings([stream], dest, RecordingNames("recording"), limits, again)
+    names = RecordingNames("recording")
+    return save_recordings([stream], dest, names, limits, again, colour=args.color)
 
 
 def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
@@ -138,6 +142,7 @@ def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
             ]
             for r in recordings
         ],
+        colour=args.color,
     )
     return ExitCode.OK
 

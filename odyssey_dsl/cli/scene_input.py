@@ -24,6 +24,7 @@ def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True
         return compile_file(
             Path(file),
             variables=settings.variables,
+            default_variables=settings.default_variables,
             portrait=settings.portrait,
             max_entries=settings.max_entries,
             min_gap_ms=settings.min_gap_ms,
@@ -53,6 +54,7 @@ def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
         filename=STDIN_NAME,
         base_dir=Path.cwd(),
         variables=settings.variables,
+        default_variables=settings.default_variables,
         portrait=settings.portrait,
         max_entries=settings.max_entries,
         min_gap_ms=settings.min_gap_ms,

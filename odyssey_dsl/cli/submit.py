@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import byte_size, positive_seconds
+from odyssey_dsl.cli.colour import ColourChoice
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.output import print_result
 
@@ -144,6 +145,7 @@ class SubmitOptions:
     api_url: str | None = None
     bypass_prompt_expansion: bool = False
     cancel_on_interrupt: bool = False
+    colour: ColourChoice = "auto"
 
     @classmethod
     def from_args(
@@ -166,6 +168,7 @@ class SubmitOptions:
             api_url=args.api_url,
             bypass_prompt_expansion=args.bypass_prompt_expansion,
             cancel_on_interrupt=args.cancel_on_interrupt,
+            colour=getattr(args, "color", "auto"),
         )
         problem = options.usage_problem(args)
         if problem is not None:
@@ -209,6 +212,7 @@ class SubmitOptions:
             download_dir=self.download_dir,
             max_download_bytes=self.max_download_bytes,
             cancel_on_interrupt=self.cancel_on_interrupt,
+            colour=self.colour,
         )
 
 

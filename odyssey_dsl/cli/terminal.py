@@ -16,6 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
+from odyssey_dsl.cli.colour import ColourChoice, rich_console
 from odyssey_dsl.client.auth import API_KEY_ENV
 from odyssey_dsl.client.server_text import printable, printable_lines, redact
 
@@ -123,9 +124,11 @@ class StatusDisplay(_ClosedOnExit):
         queue_estimate_minutes: float | None = None,
         stream: TextIO | None = None,
         live: bool | None = None,
+        colour: ColourChoice = "auto",
     ) -> None:
         self.job_id = job_id
         self.stream = stream if stream is not None else sys.stderr
+        self.colour = colour
         self.started = time.monotonic()
         self.status = "submitted"
         self.queue_estimate = format_queue_estimate(queue_estimate_minutes)
@@ -162,7 +165,6 @@ class StatusDisplay(_ClosedOnExit):
 
 
 def _start_live_line(display: StatusDisplay) -> Any:
-    from rich.console import Console
     from rich.live import Live
     from rich.text import Text
 
@@ -172,7 +174,7 @@ def _start_live_line(display: StatusDisplay) -> Any:
 
     live = Live(
         _Line(),
-        console=Console(file=display.stream),
+        console=rich_console(display.stream, display.colour),
         refresh_per_second=4,
         transient=False,
         redirect_stdout=False,
@@ -185,12 +187,17 @@ def _start_live_line(display: StatusDisplay) -> Any:
 class DownloadDisplay(_ClosedOnExit):
     """Progress of downloads: rich progress bars on a TTY, one line per file otherwise."""
 
-    def __init__(self, *, stream: TextIO | None = None, live: bool | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        stream: TextIO | None = None,
+        live: bool | None = None,
+        colour: ColourChoice = "auto",
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
         if live if live is not None else is_terminal(self.stream):
-            from rich.console import Console
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
@@ -204,7 +211,7 @@ class DownloadDisplay(_ClosedOnExit):
                 BarColumn(),
                 DownloadColumn(),
                 TransferSpeedColumn(),
-                console=Console(file=self.stream),
+                console=rich_console(self.stream, colour),
             )
             self._progress.start()
 
@@ -244,6 +251,7 @@ def print_table(
     *,
     stream: TextIO | None = None,
     title: str | None = None,
+    colour: ColourChoice = "auto",
 ) -> None:
     """A table: drawn by rich on a TTY, plain columns separated by two spaces otherwise;
     written completely on `stream` (stdout by default) or `OutputError` is raised."""
@@ -252,14 +260,13 @@ def print_table(
     out = stream if stream is not None else sys.stdout
     cells = [[shown(printable(cell)) for cell in row] for row in rows]
     if is_terminal(out):
-        from rich.console import Console
         from rich.table import Table
         from rich.text import Text
 
         table = Table(*headers, title=title)
         for row in cells:
             table.add_row(*(Text(cell) for cell in row))  # Text: no [markup] from a server
-        console = Console(file=out)
+        console = rich_console(out, colour)
         with console.capture() as capture:
             console.print(table)
         print_result(capture.get().removesuffix("\n"), stream=out)

@@ -1,8 +1,9 @@
 """Diagnostics are data: a `Diagnostic` names a catalogue `Code`, a place and a message.
 
 The `CATALOGUE` is the single table of every code odyc reports: its name, default severity,
-a summary, and an example scene that triggers it (with the line and column it is reported
-at). The docs table and the catalogue tests are generated from it.
+a summary, an example scene that triggers it (with the line and column it is reported at),
+and the fix. The docs page, `odyc rule`, the SARIF rules and the catalogue tests are
+generated from it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Code(NamedTuple):
     example: str
     example_at: tuple[int, int]
     """1-based (line, column) at which `example` reports this code."""
+    fix: str = ""
+    """What to change in the scene to make the diagnostic go away."""
 
 
 class Diagnostic(NamedTuple):
@@ -76,6 +79,11 @@ _CODES = [
         "The line is not a statement Ody understands.",
         'at 0s: start "a"\nat 1s interact "b"\nat 2s: end\n',
         (2, 7),
+        fix=(
+            "Write the line as one statement: `at TIME: ACTION`, `after TIME: ACTION`, `let "
+            "NAME = VALUE`, `portrait: true`, or a block header ending in `:` (`repeat N "
+            'every D:`, `for X in LIST every D:`, `script "NAME":`).'
+        ),
     ),
     Code(
         "E101",
@@ -84,6 +92,10 @@ _CODES = [
         "A string is missing its closing quote.",
         'at 0s: start "a cat\nat 1s: end\n',
         (1, 14),
+        fix=(
+            "Close the string with the quote it starts with; a prompt written over several "
+            'lines needs triple quotes (`"""`).'
+        ),
     ),
     Code(
         "E102",
@@ -92,6 +104,10 @@ _CODES = [
         "A string contains an unknown escape sequence.",
         'at 0s: start "a \\q cat"\nat 1s: end\n',
         (1, 17),
+        fix=(
+            'Use one of the escapes Ody knows: `\\"`, `\\\\`, `\\n`, `\\t` and `\\u{...}`; write '
+            "`\\\\` for a backslash."
+        ),
     ),
     Code(
         "E103",
@@ -100,6 +116,7 @@ _CODES = [
         "A tab is used for indentation; Ody indents with spaces.",
         'at 0s: start "a"\nrepeat 2 every 1s:\n\tinteract "x{{ loop.index }}"\nat 5s: end\n',
         (3, 1),
+        fix="Indent with spaces instead of tabs.",
     ),
     Code(
         "E104",
@@ -109,6 +126,10 @@ _CODES = [
         "dedents to a level that no enclosing block uses.",
         'at 0s: start "a"\n  at 1s: end\n',
         (2, 3),
+        fix=(
+            "Indent a line only inside a block (after a header ending in `:`), and dedent to "
+            "a level that an enclosing block uses."
+        ),
     ),
     Code(
         "E105",
@@ -117,6 +138,7 @@ _CODES = [
         "A word stands where a keyword is expected.",
         'at 0s: strat "a"\nat 1s: end\n',
         (1, 8),
+        fix="Correct the word: the help line names the keyword it resembles.",
     ),
     Code(
         "E106",
@@ -125,6 +147,7 @@ _CODES = [
         "A duration is malformed (units must be h, m, s, ms, in that order, each once).",
         'at 0s: start "a"\nat 2s1m: end\n',
         (2, 4),
+        fix="Write the units in the order h, m, s, ms, each at most once: `1m30s`, `2s500ms`.",
     ),
     Code(
         "E107",
@@ -133,6 +156,7 @@ _CODES = [
         "A bare number stands where a duration is expected.",
         'at 0: start "a"\nat 1s: end\n',
         (1, 4),
+        fix="Add a unit: `3s`, `250ms`, `1m`.",
     ),
     Code(
         "E108",
@@ -141,8 +165,17 @@ _CODES = [
         "A duration is not a whole number of milliseconds.",
         'at 0s: start "a"\nat 0.0001s: end\n',
         (2, 4),
+        fix="Round the duration to a whole number of milliseconds (`1.5ms` is `1ms` or `2ms`).",
     ),
-    Code("E109", "invalid-encoding", _E, "The file is not valid UTF-8 text.", "", (1, 1)),
+    Code(
+        "E109",
+        "invalid-encoding",
+        _E,
+        "The file is not valid UTF-8 text.",
+        "",
+        (1, 1),
+        fix="Save the file as UTF-8.",
+    ),
     Code(
         "E110",
         "missing-block",
@@ -150,6 +183,7 @@ _CODES = [
         "A block header ending in `:` has no indented lines after it.",
         'at 0s: start "a"\nrepeat 2 every 1s:\nat 5s: end\n',
         (2, 1),
+        fix="Indent at least one statement under the header, or remove the header.",
     ),
     Code(
         "E111",
@@ -186,6 +220,7 @@ _CODES = [
         "A name is used that no `let`, loop or `--var` defines.",
         'at 0s: start "a"\nafter pause: end\n',
         (2, 7),
+        fix="Define the name with `let NAME = ...` (or `--var NAME=...`), or correct its spelling.",
     ),
     Code(
         "E202",
@@ -194,6 +229,7 @@ _CODES = [
         "A `let` defines a name that the same scope already defines.",
         'let a = 1\nlet a = 2\nat 0s: start "{{ a }}"\nat 1s: end\n',
         (2, 5),
+        fix="Rename one of the two variables, or remove the second `let`.",
     ),
     Code(
         "E203",
@@ -202,6 +238,10 @@ _CODES = [
         "A value of the wrong type is used (a duration, count or list was expected).",
         'let n = "three"\nat 0s: start "a"\nrepeat n every 1s:\n  interact "b"\nat 9s: end\n',
         (3, 8),
+        fix=(
+            "Give a value of the expected type: a duration (`2s`) for times and periods, a "
+            "whole number for `repeat`, a list for `for`."
+        ),
     ),
     Code(
         "E204",
@@ -210,6 +250,7 @@ _CODES = [
         "`portrait` is set more than once.",
         'portrait: true\nportrait: false\nat 0s: start "a"\nat 1s: end\n',
         (2, 1),
+        fix="Keep one `portrait:` line.",
     ),
     Code(
         "E205",
@@ -218,6 +259,7 @@ _CODES = [
         "A statement stands where it is not allowed (`portrait` or `script` inside a block).",
         'script "a":\n  portrait: false\n  at 0s: start "a"\n  at 1s: end\n',
         (2, 3),
+        fix="Move `portrait:` and `script` blocks to the top level of the file.",
     ),
     Code(
         "E206",
@@ -227,6 +269,7 @@ _CODES = [
         'script "a":\n  at 0s: start "a"\n  at 1s: end\nscript "a":\n'
         '  at 0s: start "b"\n  at 1s: end\n',
         (4, 8),
+        fix="Give each `script` block its own name.",
     ),
     Code(
         "E207",
@@ -235,6 +278,10 @@ _CODES = [
         "A file with `script` blocks also has timed actions at top level.",
         'at 0s: start "a"\nat 1s: end\nscript "b":\n  at 0s: start "b"\n  at 1s: end\n',
         (1, 1),
+        fix=(
+            'Move the top-level timed actions into a `script "NAME":` block, or remove the '
+            "`script` blocks."
+        ),
     ),
     Code(
         "E208",
@@ -243,6 +290,7 @@ _CODES = [
         "An action outside a loop has no `at` or `after` prefix.",
         'start "a"\nat 1s: end\n',
         (1, 1),
+        fix="Prefix the action with `at TIME:` or `after TIME:`.",
     ),
     Code(
         "E209",
@@ -251,6 +299,7 @@ _CODES = [
         "A loop count is negative.",
         'let n = -1\nat 0s: start "a"\nrepeat n every 1s:\n  interact "b"\nat 9s: end\n',
         (3, 8),
+        fix="Use a count of 0 or more.",
     ),
     # --- E3xx: templates --------------------------------------------------------------------
     Code(
@@ -260,6 +309,10 @@ _CODES = [
         "A string is not a valid Jinja2 template.",
         'at 0s: start "a {{ cat "\nat 1s: end\n',
         (1, 14),
+        fix=(
+            "Fix the template: close every `{{ ... }}` and `{% ... %}`, and quote strings "
+            "inside them."
+        ),
     ),
     Code(
         "E302",
@@ -268,6 +321,7 @@ _CODES = [
         "A template uses a name that is not defined.",
         'at 0s: start "a {{ subject }}"\nat 1s: end\n',
         (1, 20),
+        fix="Define the name with `let` (or `--var`), or correct its spelling.",
     ),
     Code(
         "E303",
@@ -276,6 +330,7 @@ _CODES = [
         "Rendering a template failed (a type error, a forbidden attribute, ...).",
         'at 0s: start "{{ 1 / 0 }}"\nat 1s: end\n',
         (1, 14),
+        fix="Change the expression so that it can be evaluated; the message says what failed.",
     ),
     Code(
         "E304",
@@ -284,6 +339,7 @@ _CODES = [
         "A prompt is empty or only whitespace once rendered.",
         'at 0s: start "  "\nat 1s: end\n',
         (1, 14),
+        fix="Write a prompt with some text in it (check what its template renders to).",
     ),
     # --- E4xx: images -----------------------------------------------------------------------
     Code(
@@ -293,6 +349,10 @@ _CODES = [
         "An image file does not exist or cannot be read.",
         'at 0s: start "a" with image "missing.png"\nat 1s: end\n',
         (1, 29),
+        fix=(
+            "Check the path: a relative path is read from the scene's folder (from the "
+            "current directory for standard input)."
+        ),
     ),
     Code(
         "E402",
@@ -302,8 +362,17 @@ _CODES = [
         "WebP, HEIC/HEIF/AVIF, BMP or TIFF image.",
         'at 0s: start "a" with image "data:image/png;base64,aGVsbG8="\nat 1s: end\n',
         (1, 29),
+        fix="Use a JPEG, PNG, GIF, WebP, HEIC/HEIF/AVIF, BMP or TIFF image.",
     ),
-    Code("E403", "image-too-large", _E, "An image is larger than 25 MiB.", "", (1, 29)),
+    Code(
+        "E403",
+        "image-too-large",
+        _E,
+        "An image is larger than 25 MiB.",
+        "",
+        (1, 29),
+        fix="Use an image of at most 25 MiB (shrink or recompress it).",
+    ),
     Code(
         "E404",
         "invalid-data-url",
@@ -311,6 +380,10 @@ _CODES = [
         "An image data URL is malformed or its base64 is invalid.",
         'at 0s: start "a" with image "data:image/png;base64,@@@"\nat 1s: end\n',
         (1, 29),
+        fix=(
+            "Write the data URL as `data:image/TYPE;base64,DATA` with valid base64, or give a "
+            "file path instead."
+        ),
     ),
     # --- E5xx: the timeline -----------------------------------------------------------------
     Code(
@@ -320,6 +393,7 @@ _CODES = [
         "An entry is earlier than the one emitted before it.",
         'at 0s: start "a"\nat 6s: interact "b"\nat 5s: end\n',
         (3, 1),
+        fix="Put the entries in time order: give the later line a later time, or move it.",
     ),
     Code(
         "E502",
@@ -328,6 +402,7 @@ _CODES = [
         "A script's first entry is not a `start`.",
         'at 0s: interact "a"\nat 1s: end\n',
         (1, 8),
+        fix="Begin the script with a `start`.",
     ),
     Code(
         "E503",
@@ -336,6 +411,7 @@ _CODES = [
         "An `interact` or `end` comes when no stream is running.",
         'at 0s: start "a"\nat 1s: end\nat 2s: interact "b"\n',
         (3, 8),
+        fix='Start a stream first (`start "..."`), or remove the `interact` or `end`.',
     ),
     Code(
         "E504",
@@ -344,6 +420,10 @@ _CODES = [
         "A `start` comes while a stream is running (one stream at a time).",
         'at 0s: start "a"\nat 1s: start "b"\nat 2s: end\n',
         (2, 8),
+        fix=(
+            "End the running stream (`end`) before the next `start`; an `end` and the next "
+            "`start` may share a millisecond."
+        ),
     ),
     Code(
         "E505",
@@ -352,6 +432,7 @@ _CODES = [
         "A stream is started and never ended.",
         'at 0s: start "a"\nat 1s: interact "b"\n',
         (1, 8),
+        fix="Add an `end` after the stream's last entry (the help line shows where).",
     ),
     Code(
         "E506",
@@ -360,6 +441,10 @@ _CODES = [
         "Two entries fall on the same millisecond.",
         'at 0s: start "a"\nat 1s: interact "b"\nat 1s: end\n',
         (3, 1),
+        fix=(
+            "Move one of the two entries to another millisecond (only an `end` and the next "
+            "`start` may share one)."
+        ),
     ),
     Code(
         "E507",
@@ -368,6 +453,7 @@ _CODES = [
         "A script has no entries.",
         'script "a":\n  let x = 1\n  repeat 0 every 1s:\n    interact "{{ x }}"\n',
         (1, 1),
+        fix="Give the script at least one entry, or remove it.",
     ),
     Code(
         "E508",
@@ -376,6 +462,7 @@ _CODES = [
         "The file has no timed actions and no scripts.",
         "# nothing here\n",
         (1, 1),
+        fix='Add timed actions (`at 0s: start "..."`) or `script` blocks.',
     ),
     Code(
         "E509",
@@ -384,6 +471,10 @@ _CODES = [
         "The expanded job would exceed `--max-entries`.",
         'at 0s: start "a"\nrepeat 1000000000 every 1ms:\n  interact "b"\nat 1s: end\n',
         (2, 1),
+        fix=(
+            "Use fewer loop iterations, split the scene into several jobs, or raise "
+            "`--max-entries` (`max-entries` in the configuration)."
+        ),
     ),
     Code(
         "E510",
@@ -393,6 +484,7 @@ _CODES = [
         "exactly.",
         'at 0s: start "a"\nat 99999999999999h: end\n',
         (2, 1),
+        fix="Use times below 2^53-1 milliseconds.",
     ),
     # --- E9xx: odyc itself ------------------------------------------------------------------
     Code(
@@ -402,8 +494,20 @@ _CODES = [
         "A `--var`/`--vars` value cannot be used.",
         "",
         (1, 1),
+        fix=(
+            "Give the variable a string, number, boolean or list (`--var NAME=VALUE`, or a "
+            "`--vars` file)."
+        ),
     ),
-    Code("E999", "internal-error", _E, "odyc itself failed; please report it.", "", (1, 1)),
+    Code(
+        "E999",
+        "internal-error",
+        _E,
+        "odyc itself failed; please report it.",
+        "",
+        (1, 1),
+        fix="Report the bug, with the scene and the command that trigger it.",
+    ),
     # --- W: warnings ------------------------------------------------------------------------
     Code(
         "W101",
@@ -412,6 +516,7 @@ _CODES = [
         "A `let` defines a name that nothing uses.",
         'let unused = 1\nat 0s: start "a"\nat 1s: end\n',
         (1, 5),
+        fix="Use the variable, or remove its `let`.",
     ),
     Code(
         "W102",
@@ -420,6 +525,10 @@ _CODES = [
         "Two entries of one stream are closer than `--min-gap` (default 100ms).",
         'at 0s: start "a"\nat 50ms: interact "b"\nat 1s: end\n',
         (2, 1),
+        fix=(
+            "Space the entries at least `--min-gap` apart (`min-gap` in the configuration; 0 "
+            "turns this warning off)."
+        ),
     ),
     Code(
         "W103",
@@ -428,6 +537,10 @@ _CODES = [
         "The same prompt is sent twice in a row to one stream.",
         'at 0s: start "a"\nat 1s: interact "b"\nat 2s: interact "b"\nat 3s: end\n',
         (3, 17),
+        fix=(
+            "Change or remove the second prompt; if the repetition is intended, add `# odyc: "
+            "ignore[W103]` to its line."
+        ),
     ),
     Code(
         "W104",
@@ -436,6 +549,10 @@ _CODES = [
         "A script begins with a loop without `at`/`after`, so it starts one period late.",
         'for shot in ["a", "b"] every 4s:\n  start "{{ shot }}"\n  after 1s: end\n',
         (1, 1),
+        fix=(
+            "Give the loop a time prefix (`at 0s for shot in [...] every 4s:`), so that its "
+            "first iteration starts then and not one period later."
+        ),
     ),
     Code(
         "W105",
@@ -444,6 +561,7 @@ _CODES = [
         "A `--var`/`--vars` variable matches no variable the scene uses.",
         "",
         (1, 1),
+        fix="Correct the variable's name (the help line suggests one), or stop setting it.",
     ),
     Code(
         "W106",
@@ -452,6 +570,7 @@ _CODES = [
         "A `# odyc: ignore[...]` comment names a warning that is not reported on its line.",
         'at 0s: start "a"  # odyc: ignore[W103]\nat 1s: end\n',
         (1, 34),
+        fix="Remove the code from the comment, or remove the whole comment.",
     ),
     Code(
         "W107",
@@ -461,6 +580,7 @@ _CODES = [
         "(errors cannot be silenced).",
         'at 0s: start "a"\nat 1s: end  # odyc: ignore[E501]\n',
         (2, 28),
+        fix="Write `# odyc: ignore[CODE, ...]` with warning codes only: errors cannot be silenced.",
     ),
 ]
 
