@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import add_paging_arguments
-from odyssey_dsl.cli.colour import ColourChoice, add_colour_option
+from odyssey_dsl.cli.colour import add_colour_option
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.output import print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_max_download_size_argument

@@ -194,6 +194,7 @@ _CODES = [
         'at 0s: start "a"\nrepeat 1000000000000000000000000000000000 every 1s:\n'
         '  interact "b"\nat 1s: end\n',
         (2, 8),
+        fix="Use a smaller number: no count, time or value in a scene needs more than 30 digits.",
     ),
     Code(
         "E112",
@@ -202,6 +203,8 @@ _CODES = [
         "Blocks or lists are nested more than 100 levels deep.",
         "let x = " + "[" * 101 + "]" * 101 + '\nat 0s: start "{{ x }}"\nat 1s: end\n',
         (1, 109),
+        fix="Flatten the structure: split deep loops into consecutive ones, or lists into "
+        "several `let`s.",
     ),
     Code(
         "E113",
@@ -211,6 +214,7 @@ _CODES = [
         "(U+00A0).",
         'at 0s: start "a"\nrepeat 2 every 1s:\n\u00a0\u00a0interact "x"\nat 5s: end\n',
         (3, 1),
+        fix="Replace the blank with plain spaces (U+0020); editors can show invisible characters.",
     ),
     # --- E2xx: names, values and structure --------------------------------------------------
     Code(
