@@ -33,7 +33,7 @@ from typing import Literal
 from odyssey_dsl.semantics.template_names import TemplateName, template_names
 from odyssey_dsl.semantics.templates import environment
 from odyssey_dsl.syntax import nodes as n
-from odyssey_dsl.syntax.literals import unescape
+from odyssey_dsl.syntax.literals import fold, unescape
 from odyssey_dsl.syntax.text import SourceFile, Span
 
 DefinitionKind = Literal["let", "for", "loop", "variable", "global"]
@@ -224,7 +224,7 @@ class _Resolver:
         elif isinstance(expr, n.ListLit):
             for item in expr.items:
                 self.expr(item, scope)
-        elif isinstance(expr, n.StringLit):
+        elif isinstance(expr, n.StringLit) and "{" in expr.value:
             for found, span in literal_name_spans(expr, self.source):
                 self.uses.append(
                     Use(found.name, span, scope.find(found.name), expr, found.attribute)
@@ -259,7 +259,10 @@ def _source_offsets(literal: n.StringLit, text: str) -> _OffsetMap:
         return _OffsetMap(start, None)
     triple = text.startswith('"""', literal.span.start_offset)
     end = literal.span.end_offset - (3 if triple else 1)
-    return _OffsetMap(start, _align(text[start:end], literal.value, triple))
+    offsets = _value_offsets(text[start:end], triple)
+    if offsets is not None and len(offsets) != len(literal.value):
+        offsets = []  # not the value this reading gives: no exact places
+    return _OffsetMap(start, offsets)
 
 
 class _OffsetMap:
@@ -278,31 +281,36 @@ class _OffsetMap:
         return None
 
 
-def _align(raw: str, value: str, folded: bool) -> list[int]:
-    """For each character of `value`, the offset in `raw` it was read from (as far as the
-    two can be matched: escapes, and whitespace that folding removed or joined)."""
+def _value_offsets(raw: str, folded: bool) -> list[int] | None:
+    """For each character of the value read from `raw` (folded if triple-quoted, then
+    unescaped, as `syntax.literals` reads it), the offset in `raw` it comes from."""
+    text, offsets = _fold_offsets(raw) if folded else (raw, list(range(len(raw))))
+    if "\\" not in text:
+        return offsets
+    mapped: list[int] = []
+    position = 0
+    for escape in _ESCAPE_SEQUENCE.finditer(text):
+        mapped.extend(offsets[position : escape.start()])
+        mapped.extend([offsets[escape.start()]] * len(unescape(escape.group())))
+        position = escape.end()
+    mapped.extend(offsets[position:])
+    return mapped
+
+
+def _fold_offsets(raw: str) -> tuple[str, list[int]]:
+    """A triple-quoted string's folded text (see `syntax.literals.fold`) and, per character,
+    its offset in `raw`: each kept line's stripped text, and one separator (a space, or a
+    newline between paragraphs) placed where the previous line ended."""
     offsets: list[int] = []
-    i = j = 0
-    while i < len(value) and j < len(raw):
-        char = raw[j]
-        if char == "\\":
-            escape = _ESCAPE_SEQUENCE.match(raw, j)
-            if escape is not None:
-                produced = unescape(escape.group())
-                if value.startswith(produced, i):
-                    offsets.extend([j] * len(produced))
-                    i += len(produced)
-                    j = escape.end()
-                    continue
-        if char == value[i]:
-            offsets.append(j)
-            i += 1
-            j += 1
-        elif folded and char.isspace():
-            if value[i].isspace():
-                offsets.append(j)
-                i += 1
-            j += 1
-        else:
-            break
-    return offsets
+    line_start = 0
+    previous_end: int | None = None
+    for line in raw.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            if previous_end is not None:
+                offsets.append(previous_end)
+            first = line_start + len(line) - len(line.lstrip())
+            offsets.extend(range(first, first + len(stripped)))
+            previous_end = first + len(stripped)
+        line_start += len(line) + 1
+    return fold(raw), offsets
