@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 
 MAX_PAGE_SIZE = 100
 """The API's largest page (`limit`)."""
@@ -31,6 +32,31 @@ def job_id(text: str) -> str:
         shown = printable(text, max_chars=80)
         raise argparse.ArgumentTypeError(f"'{shown}' is not a job id: {problem}")
     return text
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def byte_size(text: str) -> int:
+    """A size in bytes: `1000000`, or with a unit K, M, G or T (powers of 1024, with or
+    without a trailing `B`/`iB`): `500M`, `1.5G`, `2GiB`."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"expected a size such as 500M or 2G, got {text!r}")
+    number, unit = match.groups()
+    size = int(float(number) * _SIZE_UNITS[unit.upper()])
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"expected a size of at least one byte, got {text!r}")
+    return size
+
+
+def format_size(size: int) -> str:
+    """`2147483648` → `2 GiB`; `1536` → `1.5 KiB`; `100` → `100 bytes`."""
+    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.4g} {unit}"
+    return f"{size} bytes"
 
 
 def page_size(text: str) -> int:

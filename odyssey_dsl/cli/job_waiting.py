@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import shlex
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.api_calls import describe_api_error
 from odyssey_dsl.cli.exit_codes import ExitCode
@@ -28,6 +31,9 @@ from odyssey_dsl.client import OdysseyClient, errors, journal
 from odyssey_dsl.client.server_text import printable
 from odyssey_dsl.client.wire import JobStatus, StreamInfo
 
+if TYPE_CHECKING:
+    from odyssey_dsl.client.downloads import DownloadLimits
+
 
 @dataclass(frozen=True)
 class WaitOptions:
@@ -37,6 +43,8 @@ class WaitOptions:
     timeout: float | None = None
     json_output: bool = False
     download_dir: Path | None = None
+    max_download_bytes: int | None = None
+    """The largest file a download accepts (None: `DEFAULT_MAX_DOWNLOAD_BYTES`)."""
     cancel_on_interrupt: bool = False
 
 
@@ -81,7 +89,11 @@ def follow_job(
     *,
     queue_estimate_minutes: float | None = None,
 ) -> int:
-    """Wait for `job_id` to end, report it, download if asked; returns the exit code."""
+    """Wait for `job_id` to end, report it, download if asked; returns the exit code.
+
+    `options.timeout` bounds the whole: waiting, then downloading.
+    """
+    deadline = time.monotonic() + options.timeout if options.timeout is not None else None
     try:
         with StatusDisplay(job_id, queue_estimate_minutes=queue_estimate_minutes) as display:
             final = client.wait(
@@ -119,7 +131,7 @@ def follow_job(
             print_note(f"job {job_id} goes on; resume waiting with: {wait}")
         return ExitCode.API_ERROR
     try:
-        return _report_completed(final, options, names)
+        return _report_completed(final, options, names, deadline)
     except KeyboardInterrupt:
         wait, _ = resume_commands(job_id, options.download_dir)
         what = "finish downloading" if options.download_dir else "see its recordings"
@@ -127,7 +139,9 @@ def follow_job(
         return ExitCode.INTERRUPTED
 
 
-def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNames) -> int:
+def _report_completed(
+    final: JobStatus, options: WaitOptions, names: RecordingNames, deadline: float | None
+) -> int:
     """Journal, download (if asked) and print a completed job; returns the exit code."""
     job_id = final.job_id
     streams = tuple((stream.stream_id, stream.script_index) for stream in final.streams)
@@ -135,21 +149,11 @@ def _report_completed(final: JobStatus, options: WaitOptions, names: RecordingNa
     downloaded: list[dict[str, object]] = []
     if options.download_dir is not None:
         wait, _ = resume_commands(job_id, options.download_dir)
-        try:
-            downloaded = _download(final, options.download_dir, names)
-        except OSError as error:
-            print_error(
-                f"job {job_id} completed, but its recordings could not be saved in "
-                f"'{options.download_dir}': {reason(error)}",
-                f"make room (or fix the folder), then continue where it stopped: {wait}",
-            )
-            return ExitCode.USAGE
-        except _DownloadFailed as error:
-            print_error(
-                f"job {job_id} completed, but downloading failed: {error!s}",
-                f"run again to continue where it stopped: {wait}",
-            )
-            return ExitCode.API_ERROR
+        limits = download_limits(options.max_download_bytes, deadline)
+        saved = save_recordings(final.streams, options.download_dir, names, limits, wait, job_id)
+        if isinstance(saved, int):
+            return saved
+        downloaded = saved
     if options.json_output:
         document = final.model_dump(mode="json")
         if options.download_dir is not None:
@@ -186,19 +190,66 @@ def describe_stream(stream: StreamInfo, script_names: tuple[str, ...] | None) ->
     return " · ".join(parts)
 
 
-class _DownloadFailed(Exception):
-    pass
+def download_limits(max_bytes: int | None, deadline: float | None) -> DownloadLimits:
+    """The limits of a download: `--max-download-size` (else the default) and a deadline."""
+    from odyssey_dsl.client.downloads import DEFAULT_MAX_DOWNLOAD_BYTES, DownloadLimits
+
+    return DownloadLimits(
+        max_bytes=max_bytes if max_bytes is not None else DEFAULT_MAX_DOWNLOAD_BYTES,
+        deadline=deadline,
+    )
 
 
-def _download(status: JobStatus, dest: Path, names: RecordingNames) -> list[dict[str, object]]:
-    from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
+def save_recordings(
+    streams: Sequence[StreamInfo],
+    dest: Path,
+    names: RecordingNames,
+    limits: DownloadLimits,
+    again: str,
+    job_id: str | None = None,
+) -> list[dict[str, object]] | int:
+    """Download every file of `streams` (of job `job_id`, if known) into `dest`: what was
+    saved (for `--json`), or the exit code after reporting why it failed (`again` is the
+    command that continues)."""
+    from odyssey_dsl.client.downloads import (
+        DownloadError,
+        DownloadTimedOut,
+        DownloadTooLarge,
+        download_all,
+        plan_downloads,
+    )
 
-    items = plan_downloads(status.streams, dest, names.scene_stem, names.script_names)
+    items = plan_downloads(streams, dest, names.scene_stem, names.script_names)
+    completed = f"job {job_id} completed, but " if job_id is not None else ""
+    saved = "its recordings" if job_id is not None else "the recordings"
     try:
         with DownloadDisplay() as display:
-            results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
+            results = download_all(
+                items, limits=limits, on_progress=display.on_progress, on_done=display.on_done
+            )
+    except OSError as error:
+        print_error(
+            f"{completed}{saved} could not be saved in '{dest}': {reason(error)}",
+            f"make room (or fix the folder), then continue where it stopped: {again}",
+        )
+        return ExitCode.USAGE
+    except DownloadTooLarge as error:
+        print_error(
+            f"{completed}downloading failed: {error}",
+            "allow larger files with --max-download-size (e.g. --max-download-size 8G)",
+        )
+        return ExitCode.API_ERROR
+    except DownloadTimedOut as error:
+        print_error(
+            f"{completed}gave up downloading at the --timeout: {error}", f"continue with: {again}"
+        )
+        return ExitCode.API_ERROR
     except DownloadError as error:
-        raise _DownloadFailed(str(error)) from None
+        print_error(
+            f"{completed}downloading failed: {error}",
+            f"run again to continue where it stopped: {again}",
+        )
+        return ExitCode.API_ERROR
     return [
         {
             "stream_id": r.item.stream_id,

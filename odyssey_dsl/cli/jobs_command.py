@@ -278,6 +278,7 @@ def _wait_options(args: argparse.Namespace) -> WaitOptions:
         timeout=args.timeout,
         json_output=args.submit_json,
         download_dir=args.download,
+        max_download_bytes=args.max_download_size,
         cancel_on_interrupt=args.cancel_on_interrupt,
     )
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from odyssey_dsl.cli.argument_types import add_paging_arguments
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.output import print_result
-from odyssey_dsl.cli.submit import add_api_url_argument
+from odyssey_dsl.cli.submit import add_api_url_argument, add_max_download_size_argument
 
 if TYPE_CHECKING:
     from odyssey_dsl.client import OdysseyClient
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="save the recording's files into DIR (named recording.stream.<id>.<kind>.<ext>)",
     )
+    add_max_download_size_argument(get)
     add_api_url_argument(get)
     listing = commands.add_parser(
         "list",
@@ -70,7 +71,7 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
     recording = client.get_recording(args.stream_id)
     downloads: list[dict[str, object]] = []
     if args.download is not None:
-        downloads_or_code = _download(recording, args.download)
+        downloads_or_code = _download(recording, args)
         if isinstance(downloads_or_code, int):
             return downloads_or_code
         downloads = downloads_or_code
@@ -94,33 +95,17 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _download(recording: Recording, dest: Path) -> list[dict[str, object]] | int:
-    from odyssey_dsl.cli.output import reason
-    from odyssey_dsl.cli.terminal import DownloadDisplay, print_error
-    from odyssey_dsl.client.downloads import DownloadError, download_all, plan_downloads
+def _download(recording: Recording, args: argparse.Namespace) -> list[dict[str, object]] | int:
+    import shlex
+
+    from odyssey_dsl.cli.job_waiting import RecordingNames, download_limits, save_recordings
     from odyssey_dsl.client.wire import StreamInfo
 
     stream = StreamInfo.model_validate(recording.model_dump())
-    items = plan_downloads([stream], dest, "recording")
-    try:
-        with DownloadDisplay() as display:
-            results = download_all(items, on_progress=display.on_progress, on_done=display.on_done)
-    except OSError as error:
-        print_error(
-            f"the recording could not be saved in '{dest}': {reason(error)}",
-            "make room (or fix the folder), then run the same command again to continue",
-        )
-        return ExitCode.USAGE
-    except DownloadError as error:
-        print_error(
-            f"downloading failed: {error!s}",
-            "run the same command again to continue where it stopped",
-        )
-        return ExitCode.API_ERROR
-    return [
-        {"kind": r.item.kind, "path": str(r.item.path), "bytes": r.size, "skipped": r.skipped}
-        for r in results
-    ]
+    dest: Path = args.download
+    again = shlex.join(["odyc", "recordings", "get", args.stream_id, "--download", str(dest)])
+    limits = download_limits(args.max_download_size, deadline=None)
+    return save_recordings([stream], dest, RecordingNames("recording"), limits, again)
 
 
 def _list(client: OdysseyClient, args: argparse.Namespace) -> int:

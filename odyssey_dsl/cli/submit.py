@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from odyssey_dsl.cli.argument_types import positive_seconds
+from odyssey_dsl.cli.argument_types import byte_size, positive_seconds
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.output import print_result
 
@@ -57,6 +57,7 @@ def add_wait_arguments(parser: argparse.ArgumentParser, *, download: bool = True
             help="save each recording's video, thumbnail, preview and events files into DIR "
             "(atomic and resumable: files already there are not fetched again)",
         )
+        add_max_download_size_argument(group)
     group.add_argument(
         "--poll-interval",
         metavar="SECONDS",
@@ -69,12 +70,31 @@ def add_wait_arguments(parser: argparse.ArgumentParser, *, download: bool = True
         "--timeout",
         metavar="SECONDS",
         type=positive_seconds,
-        help="stop waiting after this long (exit 5; the job goes on). Default: no limit",
+        help="stop waiting, and downloading, after this long (exit 5; the job goes on, and "
+        "a download continues where it stopped when run again). Default: no limit",
     )
     group.add_argument(
         "--cancel-on-interrupt",
         action="store_true",
         help="on Ctrl-C, cancel the job (by default Ctrl-C only stops waiting)",
+    )
+
+
+DEFAULT_MAX_DOWNLOAD_SIZE_HELP = "2 GiB"
+"""`client.downloads.DEFAULT_MAX_DOWNLOAD_BYTES` in words (that module is not imported here:
+compiling never loads the HTTP client; a test keeps the two in step)."""
+
+
+def add_max_download_size_argument(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+) -> None:
+    """`--max-download-size SIZE`: the largest file a download accepts."""
+    parser.add_argument(
+        "--max-download-size",
+        metavar="SIZE",
+        type=byte_size,
+        help="refuse any recording file larger than SIZE, e.g. 500M or 4G "
+        f"(default: {DEFAULT_MAX_DOWNLOAD_SIZE_HELP})",
     )
 
 
@@ -118,6 +138,7 @@ class SubmitOptions:
     wait: bool = True
     json_output: bool = False
     download_dir: Path | None = None
+    max_download_bytes: int | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
     timeout: float | None = None
     api_url: str | None = None
@@ -139,6 +160,7 @@ class SubmitOptions:
             wait=not args.no_wait,
             json_output=args.submit_json,
             download_dir=args.download,
+            max_download_bytes=args.max_download_size,
             poll_interval=args.poll_interval,
             timeout=args.timeout,
             api_url=args.api_url,
@@ -161,6 +183,7 @@ class SubmitOptions:
                     ("--no-wait", self.wait is False),
                     ("--json", self.json_output),
                     ("--download", self.download_dir is not None),
+                    ("--max-download-size", self.max_download_bytes is not None),
                     ("--timeout", self.timeout is not None),
                     ("--api-url", self.api_url is not None),
                     ("--bypass-prompt-expansion", self.bypass_prompt_expansion),
@@ -184,6 +207,7 @@ class SubmitOptions:
             timeout=self.timeout,
             json_output=self.json_output,
             download_dir=self.download_dir,
+            max_download_bytes=self.max_download_bytes,
             cancel_on_interrupt=self.cancel_on_interrupt,
         )
 

@@ -1,9 +1,7 @@
 """Downloading a job's recordings (video, thumbnail, preview, events) into a folder.
 
-Names: `<scene>.<script>.<stream>.<kind><ext>`, e.g. `cat_window.script-0.str_1a2b.video.mp4`
-or `batch.intro.str_9f00.events.json` — the scene file's stem, the script's name in a batch
-(`script-N` by its index otherwise), the stream id and the kind of file. Every part is reduced
-to letters, digits, `.`, `_` and `-`, so no server-provided value can escape the folder.
+The files and their names are planned by `download_plan` (re-exported here); this module
+fetches them.
 
 Safety and resumability:
 - A file is written to `<name>.part` and renamed to its final name only once the number of
@@ -15,6 +13,13 @@ Safety and resumability:
   `Range: bytes=N-` request; a server that ignores the range (200) gets a fresh download.
 - Presigned URLs carry their own signature: they are fetched by a separate HTTP client that
   has no `Authorization` header, so the API's bearer token never leaves for them.
+
+Limits (`DownloadLimits`): a file may not be larger than `max_bytes` (2 GiB by default: a
+larger announced size is refused before any byte is saved, and a body that goes on past it
+is stopped and its `.part` removed); when no byte arrives for `stall_seconds` (30 s), the
+transfer is resumed from where it stopped, up to `attempts` times, then given up; and an
+optional `deadline` bounds the whole download (its `.part` files stay, for the next run).
+Only http and https URLs are fetched.
 """
 
 from __future__ import annotations
@@ -26,58 +31,71 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-from urllib.parse import urlsplit
 
 import httpx
 
+from odyssey_dsl.client.download_plan import (
+    RECORDING_KINDS,
+    DownloadItem,
+    StreamFiles,
+    file_extension,
+    plan_downloads,
+    safe_name_part,
+)
 from odyssey_dsl.files import write_all
 
-RECORDING_KINDS: tuple[str, ...] = ("video", "thumbnail", "preview", "events")
-"""Kinds of file each stream may have, in download order."""
+__all__ = [
+    "RECORDING_KINDS",
+    "DownloadError",
+    "DownloadItem",
+    "DownloadLimits",
+    "DownloadResult",
+    "DownloadTimedOut",
+    "DownloadTooLarge",
+    "StreamFiles",
+    "download_all",
+    "download_file",
+    "file_extension",
+    "plan_downloads",
+    "recordings_http_client",
+    "safe_name_part",
+]
 
-DEFAULT_EXTENSIONS: dict[str, str] = {
-    "video": ".mp4",
-    "thumbnail": ".jpg",
-    "preview": ".mp4",
-    "events": ".json",
-}
-PART_SUFFIX = ".part"
-CHUNK_SIZE = 64 * 1024
-_SAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}")
+DEFAULT_MAX_DOWNLOAD_BYTES = 2 * 1024**3
+"""The largest file a download accepts unless told otherwise (2 GiB)."""
+DEFAULT_STALL_SECONDS = 30.0
+"""A transfer that brings no byte for this long is resumed (then given up)."""
+CONNECT_SECONDS = 15.0
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
 
 
-class StreamFiles(Protocol):
-    """What a download needs from a stream (the API client's `StreamInfo` fits)."""
-
-    @property
-    def stream_id(self) -> str: ...
-    @property
-    def script_index(self) -> int | None: ...
-    @property
-    def video_url(self) -> str | None: ...
-    @property
-    def thumbnail_url(self) -> str | None: ...
-    @property
-    def preview_url(self) -> str | None: ...
-    @property
-    def events_url(self) -> str | None: ...
-
-
 @dataclass(frozen=True)
-class DownloadItem:
-    """One file to fetch: from `url` to `path` (its final name)."""
+class DownloadLimits:
+    """How large a file may be, how long a transfer may stall, and when to give up."""
 
-    url: str
-    path: Path
-    kind: str
-    stream_id: str
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
+    stall_seconds: float = DEFAULT_STALL_SECONDS
+    deadline: float | None = None
+    """A `time.monotonic()` value after which downloading stops (None: no deadline)."""
 
-    @property
-    def part_path(self) -> Path:
-        return self.path.with_name(self.path.name + PART_SUFFIX)
+    def __post_init__(self) -> None:
+        if self.max_bytes < 1 or not self.stall_seconds > 0:
+            raise ValueError("max_bytes and stall_seconds must be positive")
+
+    def read_timeout(self, item: DownloadItem) -> float:
+        """How long one read may wait: the stall time, or what is left before the deadline.
+
+        Raises `DownloadTimedOut` once the deadline has passed.
+        """
+        if self.deadline is None:
+            return self.stall_seconds
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise DownloadTimedOut(
+                f"the time limit ran out before {item.path.name} was complete; run the same "
+                f"command again to continue from the {_part_size(item.part_path)} bytes saved"
+            )
+        return min(self.stall_seconds, left)
 
 
 @dataclass(frozen=True)
@@ -101,65 +119,25 @@ class DownloadError(Exception):
         self.status_code = status_code
 
 
+class DownloadTooLarge(DownloadError):
+    """The file is larger than `DownloadLimits.max_bytes` (nothing of it is kept)."""
+
+
+class DownloadTimedOut(DownloadError):
+    """`DownloadLimits.deadline` passed (the `.part` file stays, to be continued)."""
+
+
 ProgressCallback = Callable[[DownloadItem, int, int | None], None]
 """Called as bytes arrive: (item, bytes so far, total bytes or None if unknown)."""
 
 
-def safe_name_part(value: str, *, max_length: int = 80) -> str:
-    """`value` reduced to characters that are safe in a file name on every platform."""
-    cleaned = _SAFE_CHARS.sub("_", value).strip("._")
-    return cleaned[:max_length] or "_"
-
-
-def script_label(script_index: int | None, script_names: Sequence[str] | None) -> str:
-    """The script part of a file name: its batch name when known, else `script-N`."""
-    if script_index is None:
-        return "script"
-    if script_names is not None and 0 <= script_index < len(script_names):
-        return safe_name_part(script_names[script_index])
-    return f"script-{script_index}"
-
-
-def file_extension(url: str, kind: str) -> str:
-    """The extension of the URL's path (`.mp4`, `.webp`, ...), else the kind's usual one."""
-    suffix = Path(urlsplit(url).path).suffix
-    if _EXTENSION.fullmatch(suffix):
-        return suffix.lower()
-    return DEFAULT_EXTENSIONS[kind]
-
-
-def plan_downloads(
-    streams: Sequence[StreamFiles],
-    dest: Path,
-    scene_stem: str,
-    script_names: Sequence[str] | None = None,
-) -> list[DownloadItem]:
-    """Every file of every stream that has a URL, with the path it will be saved at."""
-    stem = safe_name_part(scene_stem)
-    items: list[DownloadItem] = []
-    for stream in streams:
-        label = script_label(stream.script_index, script_names)
-        stream_part = safe_name_part(stream.stream_id)
-        urls = {
-            "video": stream.video_url,
-            "thumbnail": stream.thumbnail_url,
-            "preview": stream.preview_url,
-            "events": stream.events_url,
-        }
-        for kind in RECORDING_KINDS:
-            url = urls[kind]
-            if not url:
-                continue
-            name = f"{stem}.{label}.{stream_part}.{kind}{file_extension(url, kind)}"
-            items.append(DownloadItem(url, dest / name, kind, stream.stream_id))
-    return items
-
-
-def recordings_http_client(timeout: float = 60.0) -> httpx.Client:
-    """An HTTP client for presigned URLs: no Authorization header, redirects followed."""
+def recordings_http_client(timeout: float = DEFAULT_STALL_SECONDS) -> httpx.Client:
+    """An HTTP client for presigned URLs: no Authorization header, redirects followed (at
+    most 10), and bytes saved as they come (no decompression)."""
     return httpx.Client(
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_SECONDS)),
         follow_redirects=True,
+        max_redirects=10,
         headers={"Accept-Encoding": "identity"},
     )
 
@@ -168,36 +146,48 @@ def download_file(
     http: httpx.Client,
     item: DownloadItem,
     *,
+    limits: DownloadLimits | None = None,
     on_progress: ProgressCallback | None = None,
     attempts: int = 4,
     retry_delay: float = 0.25,
 ) -> DownloadResult:
-    """Fetch one file atomically and resumably (see the module docstring).
+    """Fetch one file atomically and resumably, within `limits` (see the module docstring).
 
-    Connection problems are retried up to `attempts` times, each continuing from the bytes
-    already saved. Raises `DownloadError` when the server refuses the file or the retries run
-    out, and `OSError` when the file cannot be written.
+    Connection problems and stalls are retried up to `attempts` times, each continuing from
+    the bytes already saved. Raises `DownloadError` (`DownloadTooLarge`, `DownloadTimedOut`)
+    when the URL is not one odyc fetches, the server refuses the file, the file is too large,
+    time runs out or the retries run out; `OSError` when the file cannot be written.
     """
+    limits = limits if limits is not None else DownloadLimits()
+    problem = url_problem(item.url)
+    if problem is not None:
+        raise DownloadError(f"cannot download {item.path.name}: the server's URL {problem}")
     if item.path.exists():
         size = item.path.stat().st_size
-        remote = _remote_size(http, item.url)
+        remote = _remote_size(http, item, limits)
         if remote is None or remote == size:
             return DownloadResult(item, skipped=True, size=size, resumed_from=size)
         # the file differs from the server's: fetch it again (it is replaced only at the end)
     item.path.parent.mkdir(parents=True, exist_ok=True)
     last_problem = ""
     for attempt in range(attempts):
+        wait = limits.read_timeout(item)
         try:
-            size, started_at = _fetch_into_part(http, item, _part_size(item.part_path), on_progress)
-        except httpx.TransportError as error:
-            last_problem = _describe_transport_error(error)
+            offset = _part_size(item.part_path)
+            size, started_at = _fetch_into_part(http, item, offset, limits, wait, on_progress)
+        except httpx.TimeoutException:
+            last_problem = f"no data arrived for {wait:g} s"
+        except (httpx.UnsupportedProtocol, httpx.TooManyRedirects) as error:
+            raise DownloadError(f"cannot download {item.path.name}: {_describe(error)}") from None
+        except httpx.HTTPError as error:  # the connection broke, or the answer was garbled
+            last_problem = _describe(error)
         except _IncompleteTransfer as error:
             last_problem = str(error)
         else:
             os.replace(item.part_path, item.path)
             return DownloadResult(item, skipped=False, size=size, resumed_from=started_at)
         if attempt + 1 < attempts:
-            time.sleep(retry_delay * (2**attempt))
+            time.sleep(min(retry_delay * (2**attempt), limits.read_timeout(item)))
     raise DownloadError(
         f"could not download {item.path.name} after {attempts} attempts ({last_problem}); "
         f"run the same command again to continue from the {_part_size(item.part_path)} bytes "
@@ -205,10 +195,24 @@ def download_file(
     )
 
 
+def url_problem(url: str) -> str | None:
+    """Why odyc will not fetch `url`, or None: only http(s) URLs with a host are fetched."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "cannot be read as a URL"
+    if parsed.scheme not in ("http", "https"):
+        return "is not an http or https URL"
+    if not parsed.host:
+        return "has no host name"
+    return None
+
+
 def download_all(
     items: Sequence[DownloadItem],
     *,
     http: httpx.Client | None = None,
+    limits: DownloadLimits | None = None,
     on_progress: ProgressCallback | None = None,
     on_done: Callable[[DownloadResult], None] | None = None,
 ) -> list[DownloadResult]:
@@ -218,7 +222,7 @@ def download_all(
     results: list[DownloadResult] = []
     try:
         for item in items:
-            result = download_file(client, item, on_progress=on_progress)
+            result = download_file(client, item, limits=limits, on_progress=on_progress)
             results.append(result)
             if on_done is not None:
                 on_done(result)
@@ -232,14 +236,14 @@ class _IncompleteTransfer(Exception):
     """The body ended before the announced length (the connection was cut)."""
 
 
-def _remote_size(http: httpx.Client, url: str) -> int | None:
+def _remote_size(http: httpx.Client, item: DownloadItem, limits: DownloadLimits) -> int | None:
     """The file's size from a HEAD request, or None when the server does not say.
 
     Storage services often refuse HEAD on a URL presigned for GET (the signature covers the
     method): then the saved file is trusted, since it got its name only once complete.
     """
     try:
-        response = http.head(url)
+        response = http.head(item.url, timeout=_timeout(limits.read_timeout(item)))
     except httpx.HTTPError:
         return None
     if response.status_code != 200:
@@ -254,24 +258,36 @@ def _part_size(path: Path) -> int:
         return 0
 
 
-def _describe_transport_error(error: httpx.TransportError) -> str:
-    if isinstance(error, httpx.TimeoutException):
-        return "the server stopped answering"
-    return "the connection was lost"
+def _describe(error: httpx.HTTPError) -> str:
+    if isinstance(error, httpx.TooManyRedirects):
+        return "the server redirected it too many times"
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return "the server redirected it to a URL that is not http or https"
+    if isinstance(error, httpx.TransportError):
+        return "the connection was lost"
+    return "the server's answer could not be read"
+
+
+def _timeout(read_seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(read_seconds, connect=min(read_seconds, CONNECT_SECONDS))
 
 
 def _fetch_into_part(
     http: httpx.Client,
     item: DownloadItem,
     offset: int,
+    limits: DownloadLimits,
+    read_timeout: float,
     on_progress: ProgressCallback | None,
 ) -> tuple[int, int]:
-    """One GET, appending to (or restarting) the `.part` file.
+    """One GET, appending to (or restarting) the `.part` file; each read waits at most
+    `read_timeout` seconds.
 
     Returns the complete size and the offset the bytes received in this request started at.
     """
     headers = {"Range": f"bytes={offset}-"} if offset > 0 else {}
-    with http.stream("GET", item.url, headers=headers) as response:
+    timeout = _timeout(read_timeout)
+    with http.stream("GET", item.url, headers=headers, timeout=timeout) as response:
         expected: int | None
         if response.status_code == 416 and offset > 0:
             total = _content_range(response.headers.get("content-range"))[2]
@@ -295,15 +311,23 @@ def _fetch_into_part(
                 + (" (the link may have expired)" if response.status_code in (403, 410) else ""),
                 response.status_code,
             )
+        if expected is not None and expected > limits.max_bytes:
+            item.part_path.unlink(missing_ok=True)
+            raise _too_large(item, limits, f"the server announces {expected} bytes")
         done = offset
         with open(item.part_path, mode, buffering=0) as out:
             if on_progress is not None:
                 on_progress(item, done, expected)
-            for chunk in response.iter_raw(CHUNK_SIZE):
-                write_all(out.fileno(), chunk)
+            for chunk in response.iter_raw():  # as they arrive: a stall loses nothing
                 done += len(chunk)
+                if done > limits.max_bytes:
+                    out.close()
+                    item.part_path.unlink(missing_ok=True)
+                    raise _too_large(item, limits, f"it goes on past {limits.max_bytes} bytes")
+                write_all(out.fileno(), chunk)
                 if on_progress is not None:
                     on_progress(item, done, expected)
+                limits.read_timeout(item)  # raises DownloadTimedOut once the deadline passed
             os.fsync(out.fileno())
             _check_saved_size(out.fileno(), done, item.part_path)
     if expected is not None and done != expected:
@@ -316,6 +340,13 @@ def _check_saved_size(fd: int, expected: int, path: Path) -> None:
     saved = os.fstat(fd).st_size
     if saved != expected:
         raise OSError(errno.EIO, f"only {saved} of {expected} bytes reached the disk", str(path))
+
+
+def _too_large(item: DownloadItem, limits: DownloadLimits, why: str) -> DownloadTooLarge:
+    return DownloadTooLarge(
+        f"{item.path.name} is larger than the limit of {limits.max_bytes} bytes ({why}); "
+        "nothing of it was kept"
+    )
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
