@@ -488,7 +488,7 @@ def test_help_lists_the_subcommands_and_examples() -> None:
 def test_check_help() -> None:
     result = odyc("check", "--help")
     assert result.returncode == 0
-    assert result.stdout.startswith("usage: odyc check [options] FILE...")
+    assert result.stdout.startswith("usage: odyc check [options] PATH...")
     assert "examples:" in result.stdout
     assert "--submit" not in result.stdout
 
@@ -511,7 +511,7 @@ def test_check_help() -> None:
         (["cat.ody", "--portrait", "--landscape"], "not allowed with argument"),
         (["cat.ody", "--format", "xml"], "invalid choice: 'xml'"),
         (["cat.ody", "--no-wait"], "--no-wait only makes sense with --submit"),
-        (["check"], "the following arguments are required: FILE"),
+        (["check"], "the following arguments are required: PATH"),
         (["check", "cat.ody", "--vars", "list.json"], "must hold a JSON object"),
     ],
 )

@@ -45,8 +45,8 @@ from vscode_support import (
 
 from odyssey_dsl import compile_file
 from odyssey_dsl.syntax.durations import DurationError, parse_duration
+from odyssey_dsl.syntax.grammar import grammar_path, statement_parser
 from odyssey_dsl.syntax.literals import find_escape_errors
-from odyssey_dsl.syntax.parser import grammar_path, statement_parser
 
 # npm ci on a fresh machine can take minutes; the per-test default is 120 s.
 pytestmark = pytest.mark.timeout(900)
