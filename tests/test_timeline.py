@@ -6,7 +6,7 @@ import base64
 from itertools import pairwise
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from test_catalogue import _BrokenVariables as UnreadableVariables
 from test_properties import SCENE_SETTINGS, action_of, scene_source, scenes
 
@@ -112,7 +112,7 @@ def enclosing_loops(
     return None
 
 
-@SCENE_SETTINGS
+@settings(SCENE_SETTINGS, max_examples=50)
 @given(scene=scenes())
 def test_the_timeline_is_the_compiled_job(scene) -> None:  # type: ignore[no-untyped-def]
     text = scene_source(scene)
