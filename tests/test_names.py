@@ -240,7 +240,7 @@ def rename(text: str, table: NameTable, definition: Definition, new: str) -> str
     return text
 
 
-@SCENE_SETTINGS
+@settings(SCENE_SETTINGS, max_examples=50)
 @given(scene=scenes(), data=st.data())
 def test_renaming_a_variable_through_the_table_changes_nothing(scene, data) -> None:  # type: ignore[no-untyped-def]
     text = scene_source(scene).removeprefix("\ufeff")

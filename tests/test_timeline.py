@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import json
 from itertools import pairwise
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from test_catalogue import _BrokenVariables as UnreadableVariables
 from test_properties import SCENE_SETTINGS, action_of, scene_source, scenes
 
@@ -53,6 +54,33 @@ def test_entries_know_their_statement_and_iterations(tmp_path: Path) -> None:
         (0, 30000, 1),
         (31000, None, 6),
     ]
+
+
+def test_the_timeline_as_json(tmp_path: Path) -> None:
+    (tmp_path / "dot.png").write_bytes(PNG)
+    timeline = expand_timeline(SCENE, filename=str(tmp_path / "scene.ody"))
+    data = json.loads(json.dumps(timeline.as_json()))
+    assert data["file"].endswith("scene.ody") and data["is_batch"] is False
+    assert [d["code"] for d in data["diagnostics"]] == ["E505"]
+    (script,) = data["scripts"]
+    assert script["streams"] == [
+        {"start_ms": 0, "end_ms": 30000, "start_entry": 0, "end_entry": 5},
+        {"start_ms": 31000, "end_ms": None, "start_entry": 6, "end_entry": None},
+    ]
+    third = script["entries"][2]
+    assert third == {
+        "time_ms": 3000,
+        "kind": "interact",
+        "prompt": "y 2",
+        "has_image": False,
+        "span": {"line": 4, "column": 5, "end_line": 4, "end_column": 43},
+        "iterations": [0, 1],
+        "loops": [
+            {"line": 2, "column": 1, "end_line": 2, "end_column": 26},
+            {"line": 3, "column": 3, "end_line": 3, "end_column": 35},
+        ],
+    }
+    assert script["entries"][0]["has_image"] is True
 
 
 def test_a_batch_gives_each_script_its_name_and_header() -> None:
@@ -112,7 +140,7 @@ def enclosing_loops(
     return None
 
 
-@SCENE_SETTINGS
+@settings(SCENE_SETTINGS, max_examples=50)
 @given(scene=scenes())
 def test_the_timeline_is_the_compiled_job(scene) -> None:  # type: ignore[no-untyped-def]
     text = scene_source(scene)

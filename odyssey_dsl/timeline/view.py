@@ -34,6 +34,37 @@ class ScriptTimeline(NamedTuple):
     complete: bool
     """False when an error left out some of the script's entries."""
 
+    def as_json(self) -> dict[str, object]:
+        """The script as JSON values (spans as 1-based lines and columns, `end_column`
+        exclusive, as in `odyc --format json`), for a language server or a tool."""
+        positions = {id(entry): index for index, entry in enumerate(self.entries)}
+        return {
+            "name": self.name,
+            "header": None if self.header is None else span_json(self.header),
+            "complete": self.complete,
+            "streams": [
+                {
+                    "start_ms": stream.start_ms,
+                    "end_ms": stream.end_ms,
+                    "start_entry": positions[id(stream.start)],
+                    "end_entry": None if stream.end is None else positions[id(stream.end)],
+                }
+                for stream in self.streams
+            ],
+            "entries": [
+                {
+                    "time_ms": entry.time_ms,
+                    "kind": entry.kind,
+                    "prompt": entry.prompt,
+                    "has_image": entry.has_image,
+                    "span": span_json(entry.span),
+                    "iterations": list(entry.iterations),
+                    "loops": [span_json(loop.span) for loop in entry.loops],
+                }
+                for entry in self.entries
+            ],
+        }
+
 
 class ExpandedTimeline(NamedTuple):
     """Every script of a scene as far as it could be expanded, and every diagnostic."""
@@ -47,6 +78,26 @@ class ExpandedTimeline(NamedTuple):
     def ok(self) -> bool:
         """No errors: the timeline is exactly the compiled job's."""
         return not any(d.is_error for d in self.diagnostics)
+
+    def as_json(self) -> dict[str, object]:
+        """The timeline as JSON values: `{"file", "is_batch", "scripts": [...],
+        "diagnostics": [...]}` (see `ScriptTimeline.as_json` and `Diagnostic.as_json`)."""
+        return {
+            "file": self.source.name,
+            "is_batch": self.is_batch,
+            "scripts": [script.as_json() for script in self.scripts],
+            "diagnostics": [diagnostic.as_json() for diagnostic in self.diagnostics],
+        }
+
+
+def span_json(span: Span) -> dict[str, int]:
+    """A span as JSON: 1-based `line`, `column`, `end_line`, `end_column` (exclusive)."""
+    return {
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
 
 
 def timeline_of(
