@@ -152,7 +152,9 @@ def test_status_has_the_declared_fields_and_reaches_completed(sdk_run: SdkRun) -
     declared = declared_fields(sdk_run.dist, "SimulateStatus")
     assert set(first) == declared
     assert set(final) == declared
-    assert first["status"] in {"pending", "dispatched"}
+    # Not yet finished. On a loaded machine the emulator's 0.2 s of pending + dispatched can
+    # pass before node's first poll, so `processing` is an early status too.
+    assert first["status"] in {"pending", "dispatched", "processing"}
     assert final["status"] == "completed"
     [stream] = final["streams"]
     assert set(stream) == declared_stream_fields(sdk_run.dist)
