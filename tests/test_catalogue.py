@@ -111,4 +111,16 @@ def test_codes_without_a_text_example_are_triggered_too(tmp_path) -> None:  # ty
     ]
     assert unused.job is not None
     triggered["W105"] = unused
+    triggered["E902"] = _unreadable_scene(tmp_path / "missing.ody")
+    assert [d.code.code for d in triggered["E902"].diagnostics] == ["E902"]
     assert {code for code, entry in CATALOGUE.items() if not entry.example} <= set(triggered)
+
+
+def _unreadable_scene(path):  # type: ignore[no-untyped-def]
+    """E902 comes from the command line (a scene that cannot be read), not from a compile."""
+    from odyssey_dsl.cli.compile_options import CompileSettings
+    from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene
+
+    with pytest.raises(UnreadableScene) as raised:
+        compile_scene(str(path), CompileSettings())
+    return raised.value.as_result()

@@ -422,8 +422,12 @@ def test_check_format_json_is_one_array_for_all_files(scenes: Path) -> None:
 def test_check_with_an_unreadable_file_checks_the_rest_and_exits_2(scenes: Path) -> None:
     result = odyc("check", "missing.ody", "bad.ody", cwd=scenes)
     assert result.returncode == 2
-    assert "odyc: error: cannot read 'missing.ody': No such file or directory" in result.stderr
+    assert (
+        "missing.ody:1:1: error[E902]: cannot read 'missing.ody': No such file or directory"
+        in result.stderr
+    )
     assert "bad.ody:1:8: error[E105]" in result.stderr
+    assert result.stderr.endswith("3 errors in 2 files (2 files checked)\n")
 
 
 def test_check_and_compile_import_only_what_they_need(scenes: Path) -> None:
@@ -584,3 +588,74 @@ def test_submit_keeps_stdout_for_its_result(scenes: Path, emulator: RunningEmula
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["job_id"] in emulator.state.jobs
     assert '"code": "W101"' in result.stderr
+
+
+# --- messages that tell the truth ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "files"),
+    [
+        (["--var", "speed=1e400"], {}),
+        (["--var", "speed=-1e999"], {}),
+        (["--var", "speed=NaN"], {}),
+        (["--var", "speed=Infinity"], {}),
+        (["--var", "speed=[1, 1e400]"], {}),
+        (["--vars", "v.json"], {"v.json": '{"speed": 1e999}'}),
+        (["--vars", "v.toml"], {"v.toml": "speed = inf\n"}),
+        (["--vars", "v.toml"], {"v.toml": "speed = [nan]\n"}),
+    ],
+)
+def test_a_variable_that_is_not_a_finite_number_is_a_usage_error(
+    scenes: Path, args: list[str], files: dict[str, str]
+) -> None:
+    for name, text in files.items():
+        (scenes / name).write_text(text)
+    (scenes / "speed.ody").write_text('let speed = 1\nat 0s: start "go {{ speed }}x"\nat 1s: end\n')
+    for command in (["speed.ody"], ["check", "speed.ody"]):
+        result = odyc(*command, *args, cwd=scenes)
+        assert result.returncode == 2, result.stdout
+        assert result.stdout == ""
+        assert "odyc: error: variable 'speed': " in result.stderr
+        assert "a variable's number must be finite" in result.stderr
+
+
+def test_check_lists_an_unreadable_file_as_e902_in_every_format(scenes: Path) -> None:
+    result = odyc("check", "--format", "json", "missing.ody", "cat.ody", cwd=scenes)
+    assert result.returncode == 2
+    (entry,) = json.loads(result.stdout)
+    assert (entry["file"], entry["code"], entry["severity"]) == ("missing.ody", "E902", "error")
+    assert entry["message"] == "cannot read 'missing.ody': No such file or directory"
+    assert result.stderr == "1 error in missing.ody (2 files checked)\n"
+    assert "All checks passed" not in result.stderr
+
+    github = odyc("check", "--format", "github", "missing.ody", "cat.ody", cwd=scenes)
+    assert github.returncode == 2
+    assert github.stdout.startswith("::error file=missing.ody,line=1,col=1,")
+    assert "title=E902::cannot read 'missing.ody'" in github.stdout
+
+
+def test_a_mistyped_command_is_named_and_a_path_still_compiles(scenes: Path) -> None:
+    mistyped = odyc("chek", "cat.ody", cwd=scenes)
+    assert mistyped.returncode == 2
+    assert mistyped.stderr.startswith("odyc: error: unknown command `chek`; did you mean `check`?")
+    assert mistyped.stdout == ""
+    (scenes / "chek").write_text(CAT_SCENE, encoding="utf-8")
+    for word in ("./chek", "chek"):  # a path, or a bare word that is an existing file
+        compiled = odyc(word, "--compact", cwd=scenes)
+        assert compiled.returncode == 0, compiled.stderr
+        assert json.loads(compiled.stdout) == CAT_JSON
+    unrelated = odyc("banana", cwd=scenes)  # close to no command: a file that is missing
+    assert unrelated.returncode == 2
+    assert "cannot read 'banana'" in unrelated.stderr
+
+
+def test_a_missing_image_in_a_scene_on_stdin_is_looked_up_from_the_current_directory(
+    scenes: Path,
+) -> None:
+    scene = 'at 0s: start "a" with image "missing.png"\nat 1s: end\n'
+    result = odyc("-", stdin=scene.encode(), cwd=scenes)
+    assert result.returncode == 1
+    help_line = next(line for line in result.stderr.splitlines() if "help:" in line)
+    assert str(scenes) in help_line
+    assert "the current directory for a scene read from standard input" in help_line

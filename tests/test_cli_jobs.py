@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from cli_support import (
     run_odyc,
     run_odyc_into_closed_pipe,
     run_odyc_to,
+    run_on_terminal,
     submitted_job_id,
 )
 from conftest import FAST_EMULATOR
@@ -457,3 +460,82 @@ def test_a_journal_that_is_a_link_is_refused_and_the_job_still_followed(
     assert f"job {job_id} completed: 1 recording" in submitted.stdout  # the wait went on
     assert submitted.returncode == 2  # but the journal did not get the job
     assert victim.read_text() == "precious\n"
+
+
+def test_the_cancel_failure_hint_names_the_job(emulator: RunningEmulator, state_dir: Path) -> None:
+    (job_id,) = submit_directly(emulator)
+    finish_directly(emulator, job_id)
+    result = run_odyc(["jobs", "cancel", job_id], odyc_env(emulator.url, state_dir))
+    assert result.returncode == 5
+    assert f"hint: `odyc jobs status {job_id}` shows where the job is" in result.stderr
+    assert "JOB_ID" not in result.stderr
+
+
+def test_waiting_for_a_job_that_ended_long_ago_says_when_it_ended(
+    emulator: RunningEmulator, state_dir: Path
+) -> None:
+    (job_id,) = submit_directly(emulator)
+    finish_directly(emulator, job_id)
+    with OdysseyClient(CANARY_KEY, api_url=emulator.url) as client:
+        completed_at = client.get_status(job_id).completed_at
+    result = run_odyc(["jobs", "wait", job_id], odyc_env(emulator.url, state_dir))
+    assert result.returncode == 0, result.stderr
+    assert f"job {job_id}: completed · ended {completed_at}" in result.stderr
+    assert "· 0s" not in result.stderr
+
+
+def test_recordings_get_names_files_like_jobs_wait(
+    emulator: RunningEmulator, state_dir: Path, tmp_path: Path
+) -> None:
+    scene = tmp_path / "duet.ody"
+    scene.write_text(
+        'script "first":\n  at 0s: start "a"\n  at 1s: end\n'
+        'script "second":\n  at 0s: start "b"\n  at 1s: end\n'
+    )
+    env = odyc_env(emulator.url, state_dir)
+    waited = run_odyc([str(scene), "--submit", "--poll-interval", "0.05"], env)
+    assert waited.returncode == 0, waited.stderr
+    job_id = submitted_job_id(waited.stderr)
+    second = emulator.state.jobs[job_id].streams[1]
+    out = tmp_path / "out"
+    result = run_odyc(["recordings", "get", second.stream_id, "--download", str(out)], env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"duet.second.{second.stream_id}.{kind}"
+        for kind in ("video.mp4", "thumbnail.jpg", "preview.mp4", "events.json")
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+def test_tables_on_an_80_column_terminal_show_whole_ids_and_statuses(
+    emulator_factory: StartEmulator, state_dir: Path, tmp_path: Path
+) -> None:
+    emulator = emulator_factory(SLOW_EMULATOR)
+    pending, cancelled = submit_directly(emulator, 2)
+    with OdysseyClient(CANARY_KEY, api_url=emulator.url) as client:
+        client.cancel(cancelled)
+    env = odyc_env(emulator.url, state_dir)
+    env.update({"TERM": "xterm", "COLUMNS": "80"})
+    path = state_dir / "jobs.jsonl"
+    journal.append_record(journal.SubmittedRecord(pending, emulator.url, scene="a" * 60), path)
+    journal.append_record(journal.FinishedRecord(pending, "completed"), path)
+
+    code, screen = run_on_terminal(["jobs", "list"], env, tmp_path)
+    assert code == 0 and "┃" in screen, screen
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in screen.splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    assert any(pending in line and " pending " in line for line in lines), screen
+    assert any(cancelled in line and " cancelled " in line for line in lines), screen
+
+    code, screen = run_on_terminal(["jobs", "list", "--local"], env, tmp_path)
+    assert code == 0, screen
+    assert any(pending in line and " completed " in line for line in screen.splitlines()), screen
+
+    finished = emulator_factory(FAST_EMULATOR)
+    (job_id,) = submit_directly(finished)
+    finish_directly(finished, job_id)
+    stream_id = finished.state.jobs[job_id].streams[0].stream_id
+    env["ODYSSEY_API_URL"] = finished.url
+    code, screen = run_on_terminal(["recordings", "list"], env, tmp_path)
+    assert code == 0, screen
+    assert any(stream_id in line for line in screen.splitlines()), screen

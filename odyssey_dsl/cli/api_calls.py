@@ -10,6 +10,7 @@ prints.
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import warnings
 from collections.abc import Callable
@@ -20,8 +21,11 @@ from odyssey_dsl.client import OdysseyClient, errors
 from odyssey_dsl.client.auth import API_KEY_ENV
 
 
-def describe_api_error(error: errors.OdysseyError) -> tuple[str, str | None]:
-    """(message, hint) for an API error; the hint is None when there is nothing to add."""
+def describe_api_error(
+    error: errors.OdysseyError, job_id: str | None = None
+) -> tuple[str, str | None]:
+    """(message, hint) for an API error about the job `job_id` (if any); the hint is None
+    when there is nothing to add."""
     if isinstance(error, errors.MissingAPIKeyError):
         return (
             f"no Odyssey API key: the {API_KEY_ENV} environment variable is not set",
@@ -30,7 +34,8 @@ def describe_api_error(error: errors.OdysseyError) -> tuple[str, str | None]:
         )
     message = redact_key(str(error))
     if isinstance(error, errors.CannotCancelError):
-        return message, "`odyc jobs status JOB_ID` shows where the job is"
+        status = f"odyc jobs status {shlex.quote(job_id) if job_id else 'JOB_ID'}"
+        return message, f"`{status}` shows where the job is"
     return message, None
 
 
@@ -67,20 +72,23 @@ def open_client(api_url: str | None) -> OdysseyClient:
     return OdysseyClient(api_url=api_url)
 
 
-def report_api_error(error: errors.OdysseyError) -> int:
-    """Print `error` as one line (and a hint); returns the exit code: 2 for an API URL that
-    is not an http(s) URL (a usage error), else 5."""
-    message, hint = describe_api_error(error)
+def report_api_error(error: errors.OdysseyError, job_id: str | None = None) -> int:
+    """Print `error` (about the job `job_id`, if any) as one line and a hint; returns the
+    exit code: 2 for an API URL that is not an http(s) URL (a usage error), else 5."""
+    message, hint = describe_api_error(error, job_id)
     print_error(message, hint)
     if isinstance(error, errors.InvalidAPIURLError):
         return ExitCode.USAGE
     return ExitCode.API_ERROR
 
 
-def run_with_client(api_url: str | None, action: Callable[[OdysseyClient], int]) -> int:
-    """Run `action` with a client for `api_url`; API errors become one line and exit code 5."""
+def run_with_client(
+    api_url: str | None, action: Callable[[OdysseyClient], int], job_id: str | None = None
+) -> int:
+    """Run `action` (about the job `job_id`, if any) with a client for `api_url`; API errors
+    become one line and exit code 5."""
     try:
         with open_client(api_url) as client:
             return action(client)
     except errors.OdysseyError as error:
-        return report_api_error(error)
+        return report_api_error(error, job_id)

@@ -43,7 +43,8 @@ configuration:
 exit codes:
   0  no file has errors (warnings allowed, unless --werror)
   1  some file has errors
-  2  usage error (unknown option, unreadable file), or the output could not be written"""
+  2  usage error (unknown option), an unreadable FILE (reported as E902 with the rest), or
+     the output could not be written"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run `odyc check [options] FILE...`; returns the exit code."""
-    from odyssey_dsl.cli.scene_input import compile_scene
+    from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene
 
     args = build_parser().parse_args(argv)
     try:
@@ -88,8 +89,8 @@ def run(argv: list[str]) -> int:
     for file in files:
         try:
             results.append(compile_scene(file, settings[file], emit_job=False))
-        except UsageError as error:
-            print_usage_error(str(error))
+        except UnreadableScene as error:
+            results.append(error.as_result())  # E902: listed and counted with the rest
             unreadable = True
     print_diagnostics(
         results,

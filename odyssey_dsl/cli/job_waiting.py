@@ -64,6 +64,12 @@ class RecordingNames:
             record = journal.find_submission(job_id)
         except OSError:
             record = None
+        return cls.from_submission(job_id, record)
+
+    @classmethod
+    def from_submission(cls, job_id: str, record: journal.SubmittedRecord | None) -> RecordingNames:
+        """Names after the scene of the journal's `record` of submitting `job_id`, if it has
+        one, else after the job id."""
         if record is not None and record.scene:
             return cls(scene_stem_of(record.scene), record.script_names)
         return cls(f"job-{job_id}")
@@ -89,17 +95,24 @@ def follow_job(
     options: WaitOptions,
     names: RecordingNames,
     *,
+    just_submitted: bool = False,
     queue_estimate_minutes: float | None = None,
 ) -> int:
     """Wait for `job_id` to end, report it, download if asked; returns the exit code.
 
-    `options.timeout` bounds the whole: waiting, then downloading.
+    `options.timeout` bounds the whole: waiting, then downloading. `just_submitted`: odyc
+    submitted it a moment ago (the status line then counts the job's time, not only odyc's
+    wait).
     """
     deadline = time.monotonic() + options.timeout if options.timeout is not None else None
+    display = StatusDisplay(
+        job_id,
+        queue_estimate_minutes=queue_estimate_minutes,
+        colour=options.colour,
+        just_submitted=just_submitted,
+    )
     try:
-        with StatusDisplay(
-            job_id, queue_estimate_minutes=queue_estimate_minutes, colour=options.colour
-        ) as display:
+        with display:
             final = client.wait(
                 job_id,
                 poll_interval=options.poll_interval,
@@ -275,7 +288,7 @@ def _interrupted(client: OdysseyClient, job_id: str, options: WaitOptions) -> in
         try:
             result = client.cancel(job_id)
         except errors.OdysseyError as error:
-            message, hint = describe_api_error(error)
+            message, hint = describe_api_error(error, job_id)
             print_error(f"interrupted, and could not cancel job {job_id}: {message}", hint)
             print_note(f"the job goes on; resume with: {wait}")
             return ExitCode.INTERRUPTED

@@ -219,6 +219,7 @@ def _list_local(args: argparse.Namespace) -> int:
                 ]
                 for e in entries
             ],
+            whole=(0, 3),
             title=f"jobs in {path}",
             colour=args.color,
         )
@@ -303,6 +304,7 @@ def _print_job_table(jobs: Sequence[JobSummary], colour: ColourChoice) -> None:
             for job in jobs
         ],
         colour=colour,
+        whole=(0, 1),
     )
 
 
@@ -342,4 +344,4 @@ def _usage_error(message: str) -> int:
 def _api(args: argparse.Namespace, action: Callable[[OdysseyClient], int]) -> int:
     from odyssey_dsl.cli.api_calls import run_with_client
 
-    return run_with_client(args.api_url, action)
+    return run_with_client(args.api_url, action, getattr(args, "job_id", None))

@@ -3,8 +3,10 @@ place where every command's unexpected ends are turned into something a user can
 
 `odyc FILE ...` compiles (the default command); `odyc SUBCOMMAND ...` runs a subcommand.
 A path that merely looks like a subcommand (`./check`) is compiled, since only the bare
-word is a subcommand. Each subcommand lives in its own module with a `run(argv) -> int`,
-imported lazily so that `odyc check` does not pay for the HTTP client or the emulator.
+word is a subcommand; a bare word that is neither a subcommand nor an existing file but is
+close to a subcommand's name (`odyc chek x.ody`) is reported as a mistyped command. Each
+subcommand lives in its own module with a `run(argv) -> int`, imported lazily so that
+`odyc check` does not pay for the HTTP client or the emulator.
 
 Whatever the command: a closed standard output (`odyc jobs list | head -1`) ends odyc quietly
 with exit code 2; an output that could not be written completely (a full disk) is one
@@ -47,9 +49,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in SUBCOMMANDS:
         module_name, args = SUBCOMMANDS[args[0]], args[1:]
     else:
+        mistyped = mistyped_command(args)
+        if mistyped is not None:
+            print(f"odyc: error: {mistyped}", file=sys.stderr)
+            return EXIT_USAGE
         module_name = COMPILE_MODULE
     module = importlib.import_module(module_name)
     return run_guarded(module.run, args)
+
+
+def mistyped_command(args: Sequence[str]) -> str | None:
+    """The message for `odyc chek x.ody` (a bare word close to a subcommand's name, that is
+    not a file), or None when the first argument is to be compiled."""
+    if not args:
+        return None
+    word = args[0]
+    if not word or word.startswith("-") or os.sep in word or "." in word:
+        return None
+    if (os.altsep and os.altsep in word) or os.path.lexists(word):
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return (
+        f"unknown command `{word}`; did you mean `{close[0]}`? "
+        f"(to compile a file named {word}, write ./{word})"
+    )
 
 
 def run_guarded(command: Callable[[list[str]], int], argv: list[str]) -> int:

@@ -15,6 +15,7 @@ from odyssey_dsl.cli.output import print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_max_download_size_argument
 
 if TYPE_CHECKING:
+    from odyssey_dsl.cli.job_waiting import RecordingNames
     from odyssey_dsl.client import OdysseyClient
     from odyssey_dsl.client.wire import Recording
 
@@ -42,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--download",
         metavar="DIR",
         type=Path,
-        help="save the recording's files into DIR (named recording.stream.<id>.<kind>.<ext>)",
+        help="save the recording's files into DIR, named as `odyc jobs wait --download` names "
+        "them (<scene>.<script>.<stream id>.<kind>.<ext>) when this machine's journal knows "
+        "the stream's job, else recording.script.<stream id>.<kind>.<ext>",
     )
     add_max_download_size_argument(get)
     add_api_url_argument(get)
@@ -101,15 +104,30 @@ def _get(client: OdysseyClient, args: argparse.Namespace) -> int:
 def _download(recording: Recording, args: argparse.Namespace) -> list[dict[str, object]] | int:
     import shlex
 
-    from odyssey_dsl.cli.job_waiting import RecordingNames, download_limits, save_recordings
+    from odyssey_dsl.cli.job_waiting import download_limits, save_recordings
     from odyssey_dsl.client.wire import StreamInfo
 
-    stream = StreamInfo.model_validate(recording.model_dump())
+    names, script_index = _names_of(recording.stream_id)
+    stream = StreamInfo.model_validate({**recording.model_dump(), "script_index": script_index})
     dest: Path = args.download
     again = shlex.join(["odyc", "recordings", "get", args.stream_id, "--download", str(dest)])
     limits = download_limits(args.max_download_size, deadline=None)
-    names = RecordingNames("recording")
     return save_recordings([stream], dest, names, limits, again, colour=args.color)
+
+
+def _names_of(stream_id: str) -> tuple[RecordingNames, int | None]:
+    """How `jobs wait` named this stream's files: after its job's scene and script, when
+    a wait on this machine saw the stream (the journal says), else `recording.script`."""
+    from odyssey_dsl.cli.job_waiting import RecordingNames
+    from odyssey_dsl.client import journal
+
+    try:
+        origin = journal.find_stream(stream_id)
+    except OSError:
+        origin = None
+    if origin is None:
+        return RecordingNames("recording"), None
+    return RecordingNames.from_submission(origin.job_id, origin.submitted), origin.script_index
 
 
 def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
@@ -143,6 +161,7 @@ def _list(client: OdysseyClient, args: argparse.Namespace) -> int:
             for r in recordings
         ],
         colour=args.color,
+        whole=(0,),
     )
     return ExitCode.OK
 

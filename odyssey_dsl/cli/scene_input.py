@@ -12,14 +12,31 @@ STDIN_NAME = "<stdin>"
 """How standard input is named in diagnostics."""
 
 
+class UnreadableScene(UsageError):
+    """A scene named on the command line cannot be read (exit 2)."""
+
+    def __init__(self, file: str, message: str) -> None:
+        super().__init__(message)
+        self.file = file
+
+    def as_result(self) -> CompileResult:
+        """The failure as a file's diagnostic (E902), for the outputs that list every file."""
+        from odyssey_dsl.diagnostics.catalogue import make
+        from odyssey_dsl.syntax.text import SourceFile
+
+        name = display_name(self.file)
+        span = SourceFile(name, "").span(0, 0)
+        return CompileResult(None, [make("E902", str(self), name, span)])
+
+
 def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True) -> CompileResult:
     """Compile the scene `file` (`-` reads standard input; images are then looked up from
-    the current directory); `emit_job=False` only checks it. Raises `UsageError` when the
-    file cannot be read."""
+    the current directory); `emit_job=False` only checks it. Raises `UnreadableScene` when
+    the file cannot be read."""
     if file == "-":
         return _compile_stdin(settings, emit_job)
     if not file:
-        raise UsageError("the file name is empty")
+        raise UnreadableScene(file, "the file name is empty")
     try:
         return compile_file(
             Path(file),
@@ -33,7 +50,7 @@ def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True
             rules=settings.rules,
         )
     except OSError as error:
-        raise UsageError(f"cannot read '{file}': {_reason(error)}") from None
+        raise UnreadableScene(file, f"cannot read '{file}': {_reason(error)}") from None
 
 
 def display_name(file: str) -> str:
@@ -44,11 +61,11 @@ def display_name(file: str) -> str:
 def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
     stream = sys.stdin
     if stream is None:
-        raise UsageError("cannot read standard input: it is closed")
+        raise UnreadableScene("-", "cannot read standard input: it is closed")
     try:
         data = stream.buffer.read()
     except OSError as error:
-        raise UsageError(f"cannot read standard input: {_reason(error)}") from None
+        raise UnreadableScene("-", f"cannot read standard input: {_reason(error)}") from None
     return compile_bytes(
         data,
         filename=STDIN_NAME,

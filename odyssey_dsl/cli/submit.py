@@ -309,6 +309,7 @@ def submit_and_follow(
                 job_id,
                 wait_options,
                 names,
+                just_submitted=True,
                 queue_estimate_minutes=submitted.estimated_wait_minutes,
             )
             return ExitCode.USAGE if code == ExitCode.OK and not journaled else code

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
@@ -125,22 +125,33 @@ class StatusDisplay(_ClosedOnExit):
         stream: TextIO | None = None,
         live: bool | None = None,
         colour: ColourChoice = "auto",
+        just_submitted: bool = True,
     ) -> None:
         self.job_id = job_id
         self.stream = stream if stream is not None else sys.stderr
         self.colour = colour
         self.started = time.monotonic()
-        self.status = "submitted"
+        self.status = "submitted" if just_submitted else "waiting"
         self.queue_estimate = format_queue_estimate(queue_estimate_minutes)
+        self.just_submitted = just_submitted
+        """True when the clock started at the submission (else: when odyc started waiting)."""
+        self.ended_before_waiting: str | None = None
+        """For a job that had ended before odyc looked: when it ended, said for the line."""
+        self._polls = 0
         self._last_logged: str | None = None
         self._live: Any = None
         if live if live is not None else is_terminal(self.stream):
             self._live = _start_live_line(self)
 
     def line(self) -> str:
-        """The current status line's text."""
+        """The current status line's text: the time is the job's since its submission, or
+        odyc's wait for a job submitted earlier; a job that had already ended says when."""
         status = printable(self.status, max_chars=STATUS_CHARS)
-        parts = [f"job {self.job_id}: {status}", format_duration(self.elapsed())]
+        if self.ended_before_waiting is not None:
+            return f"job {self.job_id}: {status} · {self.ended_before_waiting}"
+        elapsed = format_duration(self.elapsed())
+        parts = [f"job {self.job_id}: {status}"]
+        parts.append(elapsed if self.just_submitted else f"waited {elapsed}")
         if self.queue_estimate and self.status in ("submitted", "pending"):
             parts.append(self.queue_estimate)
         return " · ".join(parts)
@@ -150,6 +161,12 @@ class StatusDisplay(_ClosedOnExit):
 
     def update(self, status: JobStatus) -> None:
         """Record a new poll result."""
+        if self._polls == 0 and status.is_terminal and not self.just_submitted:
+            ended = status.completed_at
+            self.ended_before_waiting = (
+                f"ended {printable(ended)}" if ended else "had already ended"
+            )
+        self._polls += 1
         self.status = status.status
         if self._live is not None:
             self._live.refresh()
@@ -249,12 +266,17 @@ def print_table(
     headers: Sequence[str],
     rows: Sequence[Sequence[str]],
     *,
+    whole: Collection[int] = (),
     stream: TextIO | None = None,
     title: str | None = None,
     colour: ColourChoice = "auto",
 ) -> None:
     """A table: drawn by rich on a TTY, plain columns separated by two spaces otherwise;
-    written completely on `stream` (stdout by default) or `OutputError` is raised."""
+    written completely on `stream` (stdout by default) or `OutputError` is raised.
+
+    On a terminal too narrow for every cell, the columns numbered in `whole` (ids, statuses)
+    keep their full width on one line; the others wrap, so nothing is cut off.
+    """
     from odyssey_dsl.cli.output import print_result
 
     out = stream if stream is not None else sys.stdout
@@ -263,7 +285,13 @@ def print_table(
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(*headers, title=title)
+        table = Table(title=title)
+        for index, header in enumerate(headers):
+            if index in whole:
+                width = max([len(header), *(len(row[index]) for row in cells)])
+                table.add_column(header, no_wrap=True, min_width=width)
+            else:
+                table.add_column(header, overflow="fold")
         for row in cells:
             table.add_row(*(Text(cell) for cell in row))  # Text: no [markup] from a server
         console = rich_console(out, colour)

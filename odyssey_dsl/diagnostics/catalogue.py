@@ -504,6 +504,16 @@ _CODES = [
         ),
     ),
     Code(
+        "E902",
+        "unreadable-file",
+        _E,
+        "A scene named on the command line cannot be read (missing, a folder, no permission); "
+        "`odyc check` reports it with the other files' diagnostics and exits with 2.",
+        "",
+        (1, 1),
+        fix="Check the path (relative to the current directory) and the file's permissions.",
+    ),
+    Code(
         "E999",
         "internal-error",
         _E,

@@ -263,7 +263,8 @@ def _find_image_file(value: str, base_dir: Path) -> tuple[str, os.stat_result]:
         raise ImageError(
             "E401",
             "the image path is empty",
-            "give a path relative to the scene's folder, or a data:image/...;base64,... URL",
+            "give a path relative to the scene's folder (the current directory for a scene read "
+            "from standard input), or a data:image/...;base64,... URL",
         )
     path = os.path.abspath(os.path.join(base_dir, value))
     try:
@@ -272,7 +273,8 @@ def _find_image_file(value: str, base_dir: Path) -> tuple[str, os.stat_result]:
         raise ImageError(
             "E401",
             f"image file {value!r} not found (looked for {path})",
-            f"image paths are relative to the scene's folder, {os.path.abspath(base_dir)}",
+            f"image paths are relative to {os.path.abspath(base_dir)} (the scene's folder; the "
+            "current directory for a scene read from standard input)",
         ) from None
     except (OSError, ValueError) as error:
         raise _unreadable(value, path, error) from None

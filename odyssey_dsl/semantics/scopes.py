@@ -7,6 +7,8 @@ Jinja2's globals), the top level, each `script` block, each loop iteration.
 
 from __future__ import annotations
 
+import math
+
 from odyssey_dsl.syntax.durations import Duration
 
 Value = str | int | float | bool | Duration | list["Value"]
@@ -84,6 +86,9 @@ def describe(value: object) -> str:
 
 def from_json(value: object) -> Value:
     """A `--var`/`--vars` value (parsed JSON) as a scene value; raises ValueError."""
+    if isinstance(value, float) and not math.isfinite(value):
+        kind = "not a number (NaN)" if math.isnan(value) else "infinite (too large for a number)"
+        raise ValueError(f"{value!r} is {kind}; a variable's number must be finite")
     if isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, list):
