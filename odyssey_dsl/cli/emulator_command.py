@@ -9,11 +9,17 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from odyssey_dsl.cli.argument_types import byte_size, whole_number
 from odyssey_dsl.cli.colour import add_colour_option
 
 if TYPE_CHECKING:
     from odyssey_dsl.emulator.config import PlannedFault
     from odyssey_dsl.emulator.state import RequestRecord
+
+DEFAULT_MAX_BODY_SIZE_HELP = "64 MiB"
+DEFAULT_MAX_FINISHED_JOBS_HELP = "10000"
+"""The defaults of `EmulatorConfig`, in words: the emulator (and with it uvicorn) is imported
+only once the options are read; a test keeps these in step."""
 
 DESCRIPTION = """\
 Run a local emulator of the Odyssey Simulate API, for trying odyc without an account or a
@@ -79,6 +85,13 @@ def _positive(text: str) -> float:
     value = _non_negative(text)
     if value == 0:
         raise argparse.ArgumentTypeError("expected a number above zero")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    value = whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
     return value
 
 
@@ -150,6 +163,23 @@ def build_parser() -> argparse.ArgumentParser:
         default=3.0,
         metavar="S",
         help="emulated duration of each job phase (defaults 1, 1 and 3 seconds)",
+    )
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--max-body-size",
+        type=byte_size,
+        default=None,
+        metavar="SIZE",
+        help="answer a larger request body with 413, without reading it "
+        f"(default {DEFAULT_MAX_BODY_SIZE_HELP}; e.g. 1M, 200M)",
+    )
+    limits.add_argument(
+        "--max-finished-jobs",
+        type=_at_least_one,
+        default=None,
+        metavar="N",
+        help="finished jobs kept; beyond that the oldest are forgotten "
+        f"(default {DEFAULT_MAX_FINISHED_JOBS_HELP})",
     )
     clock.add_argument(
         "--video-bytes",
@@ -261,6 +291,10 @@ def parse_fault(text: str) -> PlannedFault:
     raise ValueError(f"unknown fault kind {kind!r}: use one of {', '.join(FAULT_KINDS)}")
 
 
+def _or(given: int | None, default: int) -> int:
+    return default if given is None else given
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -271,11 +305,18 @@ def _is_loopback(host: str) -> bool:
 
 
 def _request_printer(out: Callable[[str], None]) -> Callable[[RequestRecord], None]:
+    from odyssey_dsl.client.server_text import printable
+
     def report(record: RequestRecord) -> None:
-        status = "dropped" if record.status_code is None else str(record.status_code)
+        if record.client_gone:
+            status = "client disconnected"
+        else:
+            status = "dropped" if record.status_code is None else str(record.status_code)
         fault = f"  [fault: {record.fault}]" if record.fault else ""
         clock = time.strftime("%H:%M:%S", time.localtime(record.at))
-        out(f"{clock}  {record.method:<6} {record.path}  {status}{fault}")
+        # the path is the client's: printed with its control characters escaped
+        path = printable(record.path, max_chars=200)
+        out(f"{clock}  {printable(record.method, max_chars=20):<6} {path}  {status}{fault}")
 
     return report
 
@@ -285,7 +326,11 @@ def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        from odyssey_dsl.emulator.config import EmulatorConfig
+        from odyssey_dsl.emulator.config import (
+            DEFAULT_MAX_BODY_BYTES,
+            DEFAULT_MAX_FINISHED_JOBS,
+            EmulatorConfig,
+        )
         from odyssey_dsl.emulator.server import LOOPBACK, bind_socket, serve
         from odyssey_dsl.emulator.state import EmulatorState
     except ImportError as error:
@@ -318,6 +363,8 @@ def run(argv: list[str]) -> int:
             fault_plan=plan,
             failing_jobs=frozenset(args.fail_job or []),
             video_bytes=args.video_bytes,
+            max_body_bytes=_or(args.max_body_size, DEFAULT_MAX_BODY_BYTES),
+            max_finished_jobs=_or(args.max_finished_jobs, DEFAULT_MAX_FINISHED_JOBS),
         )
     except ValueError as error:
         parser.error(str(error))

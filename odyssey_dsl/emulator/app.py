@@ -11,10 +11,10 @@ import functools
 import json
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import HttpUrl, TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -37,6 +37,8 @@ from odyssey_dsl.emulator.media import (
 from odyssey_dsl.emulator.state import EmulatorState
 
 _NOT_AUTHENTICATED = {"WWW-Authenticate": "Bearer"}
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+"""`script_url` must be an http(s) URL, as the API (a FastAPI server) checks it."""
 
 
 class _Refusal(Exception):
@@ -49,6 +51,38 @@ class _Refusal(Exception):
 
 def _detail(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+class _NoAnswer(Response):
+    """The answer to a client that has gone away: nothing is sent (nobody would read it)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=499)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        return None
+
+
+async def _read_body(request: Request, limit: int) -> bytearray:
+    """The request's body, refused with 413 as soon as it is known to exceed `limit` bytes
+    (from its Content-Length, else while it streams in), so that no more than `limit` bytes
+    are ever held. A client that disconnects part-way gets no answer."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _Refusal(_too_large(limit))
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise _Refusal(_too_large(limit))
+    except ClientDisconnect:
+        raise _Refusal(_NoAnswer()) from None
+    return body
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _detail(413, f"Request body too large: the limit is {limit} bytes")
 
 
 class _Api:
@@ -76,7 +110,7 @@ class _Api:
         return owner
 
     async def json_body(self, request: Request) -> Any:
-        raw = await request.body()
+        raw = await _read_body(request, self.config.max_body_bytes)
         try:
             return json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -140,6 +174,11 @@ class _Api:
             submission = SimulationRequest.model_validate(body)
         except ValidationError as error:
             return JSONResponse(payloads.validation_detail(error, "body"), 422)
+        try:
+            if submission.script_url is not None:
+                _HTTP_URL.validate_python(submission.script_url)
+        except ValidationError as error:
+            return JSONResponse(payloads.validation_detail(error, "body", "script_url"), 422)
         job = self.state.submit(owner, submission)
         queued = self.config.pending_seconds + self.config.dispatched_seconds
         wait_minutes = round(queued / self.config.speed / 60, 2)

@@ -83,6 +83,11 @@ class PlannedFault:
             raise ValueError("fraction must be at least 0 and below 1")
 
 
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+"""64 MiB: room for a long script with a few embedded images (each at most 25 MiB as a file)."""
+DEFAULT_MAX_FINISHED_JOBS = 10_000
+
+
 @dataclass(frozen=True)
 class EmulatorConfig:
     """Settings of an emulated Simulate API. The defaults give a fault-free server whose jobs
@@ -127,6 +132,10 @@ class EmulatorConfig:
 
     video_bytes: int = 256 * 1024
     """Size of each placeholder video file (big enough to interrupt a download part-way)."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """A request body larger than this gets 413 without being read into memory."""
+    max_finished_jobs: int = DEFAULT_MAX_FINISHED_JOBS
+    """Finished jobs kept (with their recordings); beyond that the oldest are forgotten."""
     media_url_lifetime: float = 3600
     """How long a recording's presigned URLs stay valid, in real seconds."""
 
@@ -153,6 +162,8 @@ class EmulatorConfig:
             raise ValueError("retry_after_seconds and slow_seconds cannot be negative")
         if self.video_bytes < 64:
             raise ValueError("video_bytes must be at least 64")
+        if self.max_body_bytes < 1 or self.max_finished_jobs < 1:
+            raise ValueError("max_body_bytes and max_finished_jobs must be at least 1")
 
     @property
     def job_seconds(self) -> float:

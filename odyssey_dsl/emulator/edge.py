@@ -77,6 +77,7 @@ class FaultingEdge:
             fault = choose_fault(self.state.config, endpoint, nth, nth_overall)
         headers = dict(scope.get("headers") or [])
         logged = False
+        client_gone = False
 
         def log(status_code: int | None) -> None:
             # Logged before the answer (or the drop) leaves, so a client never sees an answer
@@ -96,8 +97,16 @@ class FaultingEdge:
                     job_id=params.get("job_id"),
                     stream_id=params.get("stream_id"),
                     sent_authorization=b"authorization" in headers,
+                    client_gone=client_gone and status_code is None,
                 )
             )
+
+        async def watching_receive() -> Message:
+            nonlocal client_gone
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                client_gone = True
+            return message
 
         async def logging_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -109,7 +118,7 @@ class FaultingEdge:
             await _drop_connection(send, started=started)
 
         try:
-            await self._answer(fault, scope, receive, logging_send, drop)
+            await self._answer(fault, scope, watching_receive, logging_send, drop)
         finally:
             log(None)
 

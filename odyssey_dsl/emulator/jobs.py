@@ -19,6 +19,7 @@ MIN_STREAM_SECONDS = 1.0
 """A stream that starts and ends at once still records a second of video."""
 CANCELLABLE = frozenset({"pending", "dispatched"})
 ACTIVE = frozenset({"pending", "dispatched", "processing"})
+FINISHED = frozenset({"completed", "failed", "cancelled"})
 STATUSES = ("pending", "dispatched", "processing", "completed", "failed", "cancelled")
 REGION = "emulator-local"
 _ROUNDING_SLACK = 1e-9

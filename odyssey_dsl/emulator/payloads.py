@@ -99,14 +99,15 @@ def stream_recording(job: EmulatedJob, stream: EmulatedStream, phase: JobPhase) 
     }
 
 
-def validation_detail(error: ValidationError, location: str) -> dict[str, Any]:
-    """A FastAPI-style 422 body: `{"detail": [{"type", "loc", "msg", "input"}, ...]}`."""
+def validation_detail(error: ValidationError, *location: str) -> dict[str, Any]:
+    """A FastAPI-style 422 body: `{"detail": [{"type", "loc", "msg", "input"}, ...]}`, each
+    item's `loc` starting with `location` (e.g. "body")."""
     items = []
     for item in error.errors(include_url=False, include_context=False):
         items.append(
             {
                 "type": item["type"],
-                "loc": [location, *item["loc"]],
+                "loc": [*location, *item["loc"]],
                 "msg": item["msg"],
                 "input": item.get("input"),
             }

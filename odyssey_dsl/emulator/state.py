@@ -2,6 +2,11 @@
 
 Thread-safe: the server runs in one thread while tests and benchmarks read the state from another.
 Neither API keys nor tokens are stored: owners and tokens are kept as SHA-256 fingerprints.
+
+Memory stays bounded however long an emulator runs: finished jobs beyond
+`config.max_finished_jobs` are forgotten oldest first (jobs still running never are), the
+request log keeps the last `REQUEST_LOG_SIZE` requests, and expired tokens are dropped once
+there are many.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,12 +25,18 @@ from odyssey_dsl.emulator.config import EmulatorConfig
 from odyssey_dsl.emulator.faults import chance
 from odyssey_dsl.emulator.jobs import (
     CANCELLABLE,
+    FINISHED,
     EmulatedJob,
     EmulatedStream,
     JobPhase,
     phase_at,
     plan_streams,
 )
+
+REQUEST_LOG_SIZE = 100_000
+"""Requests kept in the log (the oldest go first); `request_count` counts them all."""
+TOKENS_BEFORE_CLEANUP = 10_000
+"""Expired tokens are dropped when a new one is issued and there are more than this."""
 
 
 def fingerprint(secret: str) -> str:
@@ -47,6 +58,8 @@ class RequestRecord:
     job_id: str | None
     stream_id: str | None
     sent_authorization: bool
+    client_gone: bool = False
+    """True when the client disconnected before it was answered (it got no answer)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,9 @@ class EmulatorState:
         self._streams: dict[str, tuple[EmulatedJob, EmulatedStream]] = {}
         self._tokens: dict[str, _Token] = {}
         self._counters: Counter[str] = Counter()
-        self._log: list[RequestRecord] = []
+        self._log: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
+        self._logged = 0
+        self._submitted = 0
 
     def __repr__(self) -> str:
         return f"EmulatorState(jobs={self.job_count}, requests={self.request_count})"
@@ -101,8 +116,9 @@ class EmulatorState:
 
     @property
     def request_count(self) -> int:
+        """Every request logged so far (the log itself keeps the last `REQUEST_LOG_SIZE`)."""
         with self._lock:
-            return len(self._log)
+            return self._logged
 
     def requests_for_job(self, job_id: str) -> list[RequestRecord]:
         """The requests that named `job_id` in their path."""
@@ -128,6 +144,7 @@ class EmulatorState:
     def log(self, record: RequestRecord) -> None:
         with self._lock:
             self._log.append(record)
+            self._logged += 1
         if self.on_request is not None:
             self.on_request(record)
 
@@ -135,8 +152,11 @@ class EmulatorState:
 
     def issue_token(self, api_key: str, lifetime: float) -> str:
         token = "emu_" + secrets.token_urlsafe(32)
+        now = self.clock()
         with self._lock:
-            self._tokens[fingerprint(token)] = _Token(fingerprint(api_key), self.clock() + lifetime)
+            if len(self._tokens) > TOKENS_BEFORE_CLEANUP:
+                self._tokens = {k: t for k, t in self._tokens.items() if t.expires_at > now}
+            self._tokens[fingerprint(token)] = _Token(fingerprint(api_key), now + lifetime)
         return token
 
     def token_owner(self, token: str) -> tuple[str | None, bool]:
@@ -156,7 +176,8 @@ class EmulatorState:
         """Create a job; whether it (or any of its streams) will fail is decided now."""
         config = self.config
         with self._lock:
-            ordinal = len(self._jobs) + 1
+            self._submitted += 1
+            ordinal = self._submitted
             job_fails = ordinal in config.failing_jobs or chance(
                 config.seed, config.fail_fraction, "job", ordinal
             )
@@ -186,7 +207,19 @@ class EmulatorState:
             self._jobs[job.job_id] = job
             for stream in streams:
                 self._streams[stream.stream_id] = (job, stream)
+            self._forget_old_finished_jobs()
         return job
+
+    def _forget_old_finished_jobs(self) -> None:
+        """Drop the oldest finished jobs beyond `max_finished_jobs` (call with the lock held)."""
+        cap = self.config.max_finished_jobs
+        if len(self._jobs) <= cap:
+            return
+        finished = [job for job in self._jobs.values() if self.phase(job).status in FINISHED]
+        for job in finished[: max(0, len(finished) - cap)]:  # oldest first: insertion order
+            del self._jobs[job.job_id]
+            for stream in job.streams:
+                self._streams.pop(stream.stream_id, None)
 
     def get_job(self, job_id: str) -> EmulatedJob | None:
         with self._lock:
