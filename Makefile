@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP) vscode-deps
 	$(BIN)/python -m pytest -n 2 -q
 	ODYC_NO_FAST_PATH=1 $(BIN)/python -m pytest -n 2 -q tests/test_parse.py \
-		tests/test_expand.py tests/test_examples.py tests/test_syntax_tree.py
+		tests/test_expand.py tests/test_examples.py tests/test_syntax_tree.py tests/test_syntax_errors.py
 
 test: lint typecheck pytest
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odyssey_dsl.syntax.durations import DurationError, format_duration, parse_duration
@@ -61,3 +64,45 @@ def test_round_trip_ms_text_ms(ms: int) -> None:
 def test_single_unit_scales(amount: int, unit: str) -> None:
     scale = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}[unit]
     assert parse_duration(f"{amount}{unit}") == amount * scale
+
+
+def decimal_reference(text: str) -> int | str:
+    """The former Decimal reading of a duration: milliseconds, or the error code."""
+    position, total, last_unit = 0, Decimal(0), -1
+    for match in re.finditer(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text):
+        if match.start() != position:
+            break
+        index = ["h", "m", "s", "ms"].index(match.group(2))
+        if index <= last_unit:
+            return "E106"
+        last_unit = index
+        size = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}[match.group(2)]
+        total += Decimal(match.group(1)) * size
+        position = match.end()
+    if position == 0 or position != len(text):
+        return "E106"
+    if total != total.to_integral_value():
+        return "E108"
+    return int(total)
+
+
+DURATION_PARTS = st.tuples(
+    st.text(alphabet="0123456789\u0663", min_size=1, max_size=12),
+    st.one_of(
+        st.just(""), st.text(alphabet="0123456789", min_size=1, max_size=9).map(".{}".format)
+    ),
+    st.sampled_from(["h", "m", "s", "ms", "sec", ""]),
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(DURATION_PARTS, min_size=1, max_size=4).map("".join))
+def test_integer_reading_agrees_with_the_decimal_one(text: str) -> None:
+    """Durations are read with integers (fast); the former Decimal reading is the reference
+    (at most 28 significant digits, where Decimal is exact)."""
+    expected = decimal_reference(text)
+    try:
+        got: int | str = parse_duration(text)
+    except DurationError as error:
+        got = error.code
+    assert got == expected, text

@@ -64,7 +64,11 @@ def one_of_each(*choices: tuple[str, ...]) -> st.SearchStrategy[str]:
 
 
 TIMES = DURATIONS + NAMES + NUMBERS[:3]
-VALUES = DURATIONS + NUMBERS + NAMES + STRINGS + ("true", "false", "[1, 2]", "[]", "at")
+LISTS = (
+    "[1, 2]", "[]", "[ ]", '["a", 3s, true, x]', "[1,]", "[1 2]", "[[1]]", "[1,,2]",
+    '["a",\n  "b"]', "[trueish, falsey]", '["""a"""]', "[-1, 1.5, \u0663s]", "[", "]",
+)  # fmt: skip
+VALUES = DURATIONS + NUMBERS + NAMES + STRINGS + LISTS + ("true", "false", "at")
 SHAPED = st.one_of(
     one_of_each(("at", "after", "atx"), TIMES, (":", ": ", " :"), ("end", "ending", "end()")),
     one_of_each(("at", "after"), TIMES, (":",), ("interact", "start"), STRINGS),
@@ -72,15 +76,32 @@ SHAPED = st.one_of(
     one_of_each(("interact", "start", "end"), STRINGS),
     one_of_each(("let",), NAMES + KEYWORDS, ("=", "=="), VALUES),
     one_of_each(("", "at 1s", "after x"), ("repeat",), NUMBERS + NAMES, ("every",), TIMES, (":", "")),
-    one_of_each(("", "at 2s"), ("for",), NAMES, ("in",), NAMES, ("every",), TIMES, (":",)),
+    one_of_each(("", "at 2s"), ("for",), NAMES, ("in",), NAMES + LISTS, ("every",), TIMES, (":",)),
     one_of_each(("portrait",), (":", ""), ("true", "false", "yes")),
     one_of_each(("script",), STRINGS, (":",)),
 )  # fmt: skip
 
 
+def whole_result(text: str, fast: bool) -> tuple[object, ...]:
+    """Everything a line's reading gives: tokens, statements placed at a few places in a
+    file (spans included), diagnostics, error node, the name of a broken `let`, layout."""
+    line = read_line(text, fast)
+    placed = [line.placed(lines, offset) for lines, offset in ((0, 0), (4, 120), (99, 5000))]
+    return (
+        line.tokens(text),
+        placed,
+        line.diagnostics,
+        line.broken,
+        line.broken_name,
+        line.indent,
+        line.odd_indent,
+        line.comments,
+        line.content,
+    )
+
+
 def assert_paths_agree(text: str) -> None:
-    fast, lark = read_line(text, True), read_line(text, False)
-    assert fast == lark, text
+    assert whole_result(text, True) == whole_result(text, False), text
 
 
 @DIFF_SETTINGS
@@ -105,20 +126,21 @@ def test_odd_blanks_agree_with_lark(text: str, blank: str, where: int) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        'at 40500ms: interact "Wave {{ n }} hits"',
+        'at 40500ms: interact "Wave {{ n }} hits"  # a comment',
         'after beat: start "a" with image "b.png"',
         "  end",
         'let subject = "cat"',
         "let pause = 1m30s",
         "at 3s repeat 4 every 2s:",
         "for mood in moods every pause:",
+        'for mood in ["calm", "windy"] every 1s:',
+        'let moods = ["calm", 3s, true, x,]',
         "portrait: false",
         'script "morning":',
     ],
 )
 def test_common_lines_take_the_fast_path(text: str) -> None:
-    start = len(text) - len(text.lstrip())
-    assert fast_path.statement_tokens(text, start, len(text)) is not None
+    assert fast_path.match_line(text) is not None
     assert_paths_agree(text)
 
 
@@ -127,13 +149,16 @@ def test_the_environment_variable_turns_the_fast_path_off(
 ) -> None:
     text = 'at 0s: start "a"\nat 1s: end\n'
     fast = parse(text)
+    fast_tokens = list(fast.tokens())
     read_line.cache_clear()
     monkeypatch.setenv("ODYC_NO_FAST_PATH", "1")
 
     def refuse(*args: object) -> None:
         raise AssertionError("the fast path ran with ODYC_NO_FAST_PATH=1")
 
-    monkeypatch.setattr(fast_path, "statement_tokens", refuse)
+    monkeypatch.setattr(fast_path, "match_line", refuse)
     assert not fast_path.enabled()
     slow = parse(text)
-    assert (slow.lines, slow.scene, slow.diagnostics) == (fast.lines, fast.scene, fast.diagnostics)
+    assert list(slow.tokens()) == fast_tokens
+    assert [line.statement for line in slow.lines] == [line.statement for line in fast.lines]
+    assert (slow.scene, slow.diagnostics) == (fast.scene, fast.diagnostics)

@@ -216,6 +216,26 @@ _CODES = [
         (3, 1),
         fix="Replace the blank with plain spaces (U+0020); editors can show invisible characters.",
     ),
+    Code(
+        "E114",
+        "expression-outside-template",
+        _E,
+        "An expression or a name stands where Ody takes a literal; compute it in a template "
+        '(`"{{ loop.index * 10 }}"`).',
+        'let img = "a.png"\nat 0s: start "a" with image img\nat 1s: end\n',
+        (2, 29),
+        fix='Write the value as a template string: `let n = "{{ loop.index * 10 }}"`, '
+        '`with image "{{ img }}"`.',
+    ),
+    Code(
+        "E115",
+        "quote-inside-template",
+        _E,
+        "A double quote inside `{{ }}` ends the string; use single quotes there.",
+        'at 0s: start "a"\nat 1s: interact "{{ \'x\' | replace("x", "y") }}"\nat 2s: end\n',
+        (2, 35),
+        fix="Write the strings inside `{{ }}` with single quotes: `{{ name | replace('a', 'b') }}`.",
+    ),
     # --- E2xx: names, values and structure --------------------------------------------------
     Code(
         "E201",

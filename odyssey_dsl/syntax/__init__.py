@@ -12,8 +12,9 @@ Invariants (tests/test_syntax_tree.py and tests/test_fast_path.py check them):
 - The grammar (`grammar/ody.lark`, read by Lark) is the only definition of the syntax; the
   fast paths are built from its terminals and agree with Lark on every line
   (`ODYC_NO_FAST_PATH=1` turns them off).
-- The typed nodes (`nodes.py`) are read from the tokens of each line (`statements.py`);
-  nothing else builds them.
+- The typed nodes (`nodes.py`) are read from the tokens of each line: by `statements.py`,
+  or, for the commonest statements (timed and bare actions), by `fast_path.py` straight
+  from the offsets of its match; the differential tests hold both to the Lark reading.
 - Reading a line is a pure function of its text, memoised: a re-parse after an edit reads
   again only the lines that changed.
 - The tree is a value: nothing in it changes after `parse` returns.

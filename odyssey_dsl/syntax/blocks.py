@@ -7,8 +7,6 @@ as wrongly indented, and are not read as statements of the enclosing block.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.syntax import nodes as n
@@ -17,19 +15,6 @@ from odyssey_dsl.syntax.text import SourceFile
 
 Header = n.Repeat | n.ForLoop | n.ScriptBlock
 _HEADER_TYPES = (n.Repeat, n.ForLoop, n.ScriptBlock)
-
-
-class BlockLine(NamedTuple):
-    """What the block builder needs of one logical line that is not blank."""
-
-    indent: int
-    odd_indent: bool
-    statement: n.Statement | None
-    """The statement in place, None when the line could not be read."""
-    content: tuple[int, int]
-    """Start and end offsets of the statement's text in the file."""
-    unreadable: bool = False
-    """A string or a list in it never ends (reported): its indentation is not checked."""
 
 
 class _Frame:
@@ -55,34 +40,46 @@ class BlockBuilder:
         self.skip_deeper_than: int | None = None
         self.lost = False
 
-    def add(self, line: BlockLine) -> bool:
-        """Place a line; False when its indentation is wrong (E104: the line is left out and
-        its own syntax errors are not reported)."""
+    def add(
+        self,
+        indent: int,
+        odd_indent: bool,
+        statement: n.Statement | None,
+        start: int,
+        end: int,
+        unreadable: bool,
+    ) -> bool:
+        """Place the statement of a line that is not blank (None when the line could not be
+        read). `odd_indent`: the indentation has a tab or another odd blank (reported);
+        `start`, `end`: the statement's text; `unreadable`: a string or list in it never
+        ends (reported), so its indentation is not checked.
+
+        Returns False when the indentation is wrong (E104: the line is left out, and its
+        own syntax errors are not reported)."""
         if self.skip_deeper_than is not None:
-            if line.indent > self.skip_deeper_than:
+            if indent > self.skip_deeper_than:
                 return True  # inside a line that could not be read: reported there
             self.skip_deeper_than = None
-        if self.pending is not None and not self._open_pending(line):
+        if self.pending is not None and not self._open_pending(indent):
             return True
-        while line.indent < self.stack[-1].indent:
+        while indent < self.stack[-1].indent:
             self._close()
-        statement = line.statement
-        if line.unreadable:
-            self.skip_deeper_than = line.indent
+        if unreadable:
+            self.skip_deeper_than = indent
             return True
-        if line.indent != self.stack[-1].indent and not line.odd_indent:
+        if indent != self.stack[-1].indent and not odd_indent:
             # A line indented with a tab or another odd blank (reported) is read as part of
             # the current block: its width is a guess, and dropping it would bring
             # follow-on errors.
-            self._bad_indent(line)
-            self.skip_deeper_than = line.indent
+            self._bad_indent(indent, start, end)
+            self.skip_deeper_than = indent
             self.lost = True
             return False
         if statement is None:
-            self.skip_deeper_than = line.indent
+            self.skip_deeper_than = indent
         elif isinstance(statement, _HEADER_TYPES):
             self.pending = statement
-            self.pending_indent = line.indent
+            self.pending_indent = indent
         else:
             self.stack[-1].body.append(statement)
         return True
@@ -96,13 +93,13 @@ class BlockBuilder:
             self._close()
         return tuple(self.stack[0].body)
 
-    def _open_pending(self, line: BlockLine) -> bool:
+    def _open_pending(self, indent: int) -> bool:
         """Give the pending header its body (or report that it has none); False when the
         header is nested too deeply and the line, in its body, is left out."""
         header = self.pending
         assert header is not None
         self.pending = None
-        if line.indent <= self.pending_indent:
+        if indent <= self.pending_indent:
             self._missing_block(header)
             self.stack[-1].body.append(header)
         elif len(self.stack) > MAX_NESTING:
@@ -121,7 +118,7 @@ class BlockBuilder:
             self.lost = True
             return False
         else:
-            self.stack.append(_Frame(line.indent, header))
+            self.stack.append(_Frame(indent, header))
         return True
 
     def _close(self) -> None:
@@ -160,13 +157,13 @@ class BlockBuilder:
             )
         )
 
-    def _bad_indent(self, line: BlockLine) -> None:
-        if line.indent > self.stack[-1].indent:
+    def _bad_indent(self, indent: int, start: int, end: int) -> None:
+        if indent > self.stack[-1].indent:
             message = "unexpected indentation"
             help_text = "only the lines of a block (after a header ending in `:`) are indented"
         else:
             message = "this line's indentation matches no enclosing block"
             levels = ", ".join(str(frame.indent) for frame in self.stack)
             help_text = f"indent it by one of the enclosing blocks' levels ({levels} spaces)"
-        span = self.source.span(*line.content)
+        span = self.source.span(start, end)
         self.found.append(diag.make("E104", message, self.source.name, span, help_text))

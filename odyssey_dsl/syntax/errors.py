@@ -8,8 +8,9 @@ import re
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from odyssey_dsl.syntax.durations import UNIT_OF_WORD
 from odyssey_dsl.syntax.grammar import keyword_terminals, statement_parser
-from odyssey_dsl.syntax.statements import LineDiagnostic, LinePositions
+from odyssey_dsl.syntax.statements import LineDiagnostic, LinePositions, SignificantToken
 
 _TERMINAL_WORDS: dict[str, str] = {
     "DURATION": "a duration such as `3s`",
@@ -100,6 +101,10 @@ def syntax_error(
         found_text = _quoted(_shorten(text[position : position + length]))
     else:  # pragma: no cover - other UnexpectedInput kinds do not occur with LALR
         expected, length, found_text = set(), 1, "something unexpected"
+    known = _known_mistake(text, position)
+    if known is not None:
+        code, what, first, last, advice = known
+        return LineDiagnostic(code, what, positions.span(base + first, base + last), advice)
     start = base + position
     span = positions.span(start, start + max(length, 1) if position < len(text) else start)
     expected.discard("LONG_STRING")
@@ -132,6 +137,99 @@ def syntax_error(
         message = f"expected {_expected_words(expected)}{where}, found {found_text}"
         help_text = _hint(expected, previous, text)
     return LineDiagnostic("E100", message, span, help_text)
+
+
+_EXPRESSION = re.compile(r"[.()+*/%|~<>!=-]")
+
+Mistake = tuple[str, str, int, int, str]
+"""code, message, start and end offsets in the statement, help."""
+
+
+def _known_mistake(text: str, position: int) -> Mistake | None:
+    """A message for the mistakes new users make most, at the place Lark stopped."""
+    from odyssey_dsl.syntax.lexer import best_effort_tokens
+
+    before = best_effort_tokens(text, 0, position)
+    if not before:
+        return None
+    previous = before[-1]
+    previous_text = text[previous.start : previous.end]
+    word = _WORD.match(text, position)
+    if previous.kind == "string" and _open_template(previous_text[1:-1]):
+        return _quote_in_template(text, previous.start, previous.end)
+    if previous.kind == "number" and word and len(before) >= 2:
+        unit = UNIT_OF_WORD.get(word.group().lower())
+        if unit is not None and before[-2].kind in ("at", "after", "every"):
+            written = f"{previous_text}{unit}"
+            return (
+                "E107",
+                f"expected a duration, found `{text[previous.start : word.end()]}`",
+                previous.start,
+                word.end(),
+                f"write `{written}`: a duration has no space between its number and its unit",
+            )
+    if previous.kind == "end":
+        return (
+            "E100",
+            "`end` takes no prompt",
+            position,
+            len(text),
+            "a stream ends without a prompt: write the line as `end` alone, e.g. `at 3s: end`",
+        )
+    if previous.kind in ("interact", "start", "image") and word:
+        what = "an image" if previous.kind == "image" else "a prompt"
+        return (
+            "E114",
+            f"expected {what} in double quotes after `{previous_text}`, found the name "
+            f"`{word.group()}`",
+            position,
+            word.end(),
+            f"to use the value of `{word.group()}`, write it in a template: "
+            f'`"{{{{ {word.group()} }}}}"`',
+        )
+    return _expression_value(text, before)
+
+
+def _open_template(content: str) -> bool:
+    return content.count("{{") > content.count("}}") or content.count("{%") > content.count("%}")
+
+
+def _quote_in_template(text: str, start: int, end: int) -> Mistake:
+    """The string `text[start:end]` stops inside `{{ }}`: a double quote there ended it."""
+    rest = text[start:]
+    close = max(rest.rfind("}}"), rest.rfind("%}"))
+    template = rest[: close + 2] if close != -1 else rest
+    inner = template[1:]
+    suggestion = '"' + inner[: inner.find("{")] + inner[inner.find("{") :].replace('"', "'")
+    if not suggestion.endswith('"'):
+        suggestion += '"'
+    return (
+        "E115",
+        'this `"` ends the string: a double quote inside `{{ }}` closes the prompt',
+        end - 1,
+        end,
+        "write the strings inside `{{ }}` with single quotes: " + _quoted(_shorten(suggestion, 60)),
+    )
+
+
+def _expression_value(text: str, before: tuple[SignificantToken, ...]) -> Mistake | None:
+    """`let n = loop.index * 10`: a value is a literal; an expression belongs in a template."""
+    if len(before) < 3 or before[0].kind != "let" or before[2].kind != "equal":
+        return None
+    start = before[2].end
+    value = text[start:].strip()
+    if not value or value[0] in '"[' or not _EXPRESSION.search(value):
+        return None
+    start = text.index(value[0], start)
+    name = text[before[1].start : before[1].end]
+    return (
+        "E114",
+        f"a value is a literal (a string, number, duration, list or name), not the expression "
+        f"`{_shorten(value)}`",
+        start,
+        len(text),
+        f'to compute it, write a template: `let {name} = "{{{{ {_shorten(value, 60)} }}}}"`',
+    )
 
 
 def _hint(expected: set[str], previous: str | None, text: str) -> str | None:

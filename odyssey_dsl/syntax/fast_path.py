@@ -1,19 +1,22 @@
-"""The fast path: common statement shapes read with one regular expression each.
+"""The fast path: whole lines of the common shapes read with one regular expression each.
 
-Lark's lexer and LALR parser cost about 100 microseconds a line; most lines of real scenes
-have one of a few shapes (`at 40500ms: interact "..."`). For those, one regular expression
-decides the tokens, built from the grammar's own terminal patterns (`grammar.terminals()`):
+Lark's lexer and LALR parser cost about 100 microseconds a line, and most lines of real
+scenes have one of a few shapes (`at 40500ms: interact "..."`). For those, one regular
+expression reads the whole line, built from the grammar's own terminal patterns
+(`grammar.terminals()`):
 
 - a shape lists, slot by slot, the terminals the grammar accepts there, and the ignored
   terminal (whitespace) may stand between any two tokens, as in the grammar;
 - each slot is an atomic group whose alternatives are tried in the lexer's priority order,
   so a slot takes the token that Lark's contextual lexer would take, never a shorter one;
-- a line that no shape matches is left to Lark.
+- the line may be indented with spaces and end with blanks and a comment;
+- a line that no shape matches is left to the layout pass and Lark.
 
-Only the tokens come from here; the statement is read from them by `statements.py`, as for
-a line that Lark parsed. `tests/test_fast_path.py` checks, on lines built from the grammar's
-tokens and near misses, that both paths agree on everything. `ODYC_NO_FAST_PATH=1` turns
-the fast path off.
+A matched line keeps only the match's offsets (its tokens are found again when asked for).
+Timed and bare actions, the commonest statements, are built in place straight from those
+offsets (`Recipe`); other shapes give their tokens to `statements.py`, as Lark's do.
+`tests/test_fast_path.py` checks, on lines built from the grammar's tokens and near misses,
+that both paths agree on everything. `ODYC_NO_FAST_PATH=1` turns the fast path off.
 """
 
 from __future__ import annotations
@@ -21,28 +24,37 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
+from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.durations import DurationError, parse_duration
 from odyssey_dsl.syntax.grammar import ignored_terminals, terminals
+from odyssey_dsl.syntax.layout import TRAILING_BLANKS
+from odyssey_dsl.syntax.literals import fold, unescape
 from odyssey_dsl.syntax.statements import SignificantToken
+from odyssey_dsl.syntax.text import Span
 from odyssey_dsl.syntax.tokens import kind_of_terminal
 
-# `(A|B)` is a slot with alternatives, `[...]` an optional part, `STR` any string literal.
+# `(A|B)` is a slot with alternatives, `[...]` an optional part, `STR` any string literal,
+# `LIST` a list of such values (not of lists), `label=` names a slot for the recipe.
 _ACTIONS = (
-    "_START STR [_WITH _IMAGE STR]",
-    "_INTERACT STR",
-    "_END",
+    "action=_INTERACT prompt=STR",
+    "action=_START prompt=STR [_WITH _IMAGE image=STR]",
+    "action=_END",
 )
-_TIME = "(DURATION|NAME)"
-_PREFIX = f"(_AT|_AFTER) {_TIME}"
+_PREFIX = "prefix=(_AT|_AFTER) time=(DURATION|NAME)"
+_VALUE = "(STR|_TRUE|_FALSE|DURATION|NUMBER|NAME)"
 _LOOPS = (
-    f"_REPEAT (NUMBER|NAME) _EVERY {_TIME} COLON",
-    f"_FOR NAME _IN NAME _EVERY {_TIME} COLON",
+    "_REPEAT (NUMBER|NAME) _EVERY (DURATION|NAME) COLON",
+    "_FOR NAME _IN NAME _EVERY (DURATION|NAME) COLON",
+    "_FOR NAME _IN LIST _EVERY (DURATION|NAME) COLON",
 )
 SHAPES: tuple[str, ...] = (
     *(f"{_PREFIX} COLON {action}" for action in _ACTIONS),
     *_ACTIONS,
-    "_LET NAME EQUAL (STR|_TRUE|_FALSE|DURATION|NUMBER|NAME)",
+    f"_LET NAME EQUAL {_VALUE}",
+    "_LET NAME EQUAL LIST",
     *(f"{_PREFIX} {loop}" for loop in _LOOPS),
     *_LOOPS,
     "_PORTRAIT COLON (_TRUE|_FALSE)",
@@ -58,64 +70,272 @@ def enabled() -> bool:
     return os.environ.get("ODYC_NO_FAST_PATH", "") != "1"
 
 
-class _Shape(NamedTuple):
+class Shape(NamedTuple):
     pattern: re.Pattern[str]
     groups: tuple[tuple[int, str], ...]
     """(group index, token kind) of every slot alternative, in order."""
+    labels: dict[str, tuple[tuple[int, str], ...]]
+    """The alternatives of each labelled slot."""
+    builds_actions: bool
 
 
 def _split_shape(shape: str) -> list[str]:
     return shape.replace("[", " [ ").replace("]", " ] ").split()
 
 
+def _alternatives(slot: str) -> list[str]:
+    """The terminals of a slot `(A|B)`, in the order Lark's lexer tries them (by priority)."""
+    found = terminals()
+    choices: list[str] = []
+    for item in slot.strip("()").split("|"):
+        choices.extend(_ALIASES.get(item, (item,)))
+    return sorted(choices, key=lambda name: -found[name].priority)
+
+
+def _blank() -> str:
+    found = terminals()
+    return "(?:" + "|".join(found[name].pattern for name in ignored_terminals()) + ")?"
+
+
+def _compile(shape: str) -> Shape:
+    found = terminals()
+    blank = _blank()
+    parts: list[str] = ["(?P<indent> *)"]
+    names: list[tuple[str, str]] = []
+    labels: dict[str, list[tuple[str, str]]] = {}
+    first = True
+    for word in _split_shape(shape):
+        if word == "[":
+            parts.append("(?:")
+            continue
+        if word == "]":
+            parts.append(")?")
+            continue
+        if not first:
+            parts.append(blank)
+        first = False
+        label, _, slot = word.rpartition("=")
+        if slot == "LIST":
+            group = f"g{len(names)}"
+            names.append((group, "LIST"))
+            parts.append(f"(?P<{group}>{_list_pattern(blank)})")
+            continue
+        alternatives = []
+        for name in _alternatives(slot):
+            group = f"g{len(names)}"
+            names.append((group, name))
+            if label:
+                labels.setdefault(label, []).append((group, name))
+            alternatives.append(f"(?P<{group}>{found[name].pattern})")
+        parts.append("(?>" + "|".join(alternatives) + ")")
+    trailing = "[" + re.escape(TRAILING_BLANKS) + "]*"
+    parts.append(f"(?P<end>){trailing}(?P<comment>#.*)?\\Z")
+    pattern = re.compile("".join(parts))
+
+    def indexed(pairs: list[tuple[str, str]]) -> tuple[tuple[int, str], ...]:
+        return tuple((pattern.groupindex[g], kind_of_terminal(name)) for g, name in pairs)
+
+    return Shape(
+        pattern,
+        indexed(names),
+        {label: indexed(pairs) for label, pairs in labels.items()},
+        "action" in labels,
+    )
+
+
+def _list_pattern(blank: str) -> str:
+    """`[ VALUE (, VALUE)* ,? ]` or `[ ]`, each value an atomic slot of `_VALUE`."""
+    found = terminals()
+    value = "(?>" + "|".join(found[name].pattern for name in _alternatives(_VALUE)) + ")"
+    comma, opening, closing = (found[name].pattern for name in ("COMMA", "LSQB", "RSQB"))
+    items = f"{value}(?:{blank}{comma}{blank}{value})*(?:{blank}{comma})?"
+    return f"{opening}{blank}(?:{items}{blank})?{closing}"
+
+
 @functools.cache
-def _compiled() -> dict[str, tuple[_Shape, ...]]:
+def _list_scanner() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The tokens inside a list that a shape matched, tried in the lexer's order."""
+    found = terminals()
+    ignored = ignored_terminals()
+    names = [*_alternatives(_VALUE), "COMMA", "LSQB", "RSQB", *ignored]
+    pattern = "|".join(f"(?P<t{index}>{found[name].pattern})" for index, name in enumerate(names))
+    kinds = {
+        f"t{index}": "" if name in ignored else kind_of_terminal(name)
+        for index, name in enumerate(names)
+    }
+    return re.compile(pattern), kinds
+
+
+def _list_tokens(text: str, start: int, end: int) -> list[SignificantToken]:
+    pattern, kinds = _list_scanner()
+    found = []
+    for match in pattern.finditer(text, start, end):
+        kind = kinds[match.lastgroup or ""]
+        if kind:
+            found.append(SignificantToken(kind, match.start(), match.end()))
+    return found
+
+
+@functools.cache
+def _shapes() -> dict[str, tuple[Shape, ...]]:
     """The shapes, by the first two characters of their first keyword."""
     found = terminals()
-    blank = "(?:" + "|".join(found[name].pattern for name in ignored_terminals()) + ")?"
-    by_start: dict[str, list[_Shape]] = {}
+    by_start: dict[str, list[Shape]] = {}
     for shape in SHAPES:
-        parts: list[str] = [blank]
-        names: list[tuple[str, str]] = []
-        for word in _split_shape(shape):
-            if word == "[":
-                parts.append("(?:")
-                continue
-            if word == "]":
-                parts.append(")?")
-                continue
-            choices: list[str] = []
-            for item in word.strip("()").split("|"):
-                choices.extend(_ALIASES.get(item, (item,)))
-            # Lark's lexer tries the terminals of higher priority first.
-            choices.sort(key=lambda name: -found[name].priority)
-            alternatives = []
-            for name in choices:
-                group = f"g{len(names)}"
-                names.append((group, name))
-                alternatives.append(f"(?P<{group}>{found[name].pattern})")
-            parts.append("(?>" + "|".join(alternatives) + ")" + blank)
-        pattern = re.compile("".join(parts) + r"\Z")
-        groups = tuple((pattern.groupindex[group], kind_of_terminal(n)) for group, n in names)
-        first = _split_shape(shape)[0].strip("()").split("|")
-        for keyword in first:
+        compiled = _compile(shape)
+        first = _split_shape(shape)[0].rpartition("=")[2]
+        for keyword in first.strip("()").split("|"):
             word = found[keyword].pattern.removesuffix("\\b")
-            by_start.setdefault(word[:2], []).append(_Shape(pattern, groups))
+            by_start.setdefault(word[:2], []).append(compiled)
     return {start: tuple(shapes) for start, shapes in by_start.items()}
 
 
-def statement_tokens(text: str, start: int, end: int) -> tuple[SignificantToken, ...] | None:
-    """The tokens of the statement `text[start:end]` if it has a common shape, else None."""
-    shapes = _compiled().get(text[start : start + 2])
+def match_line(text: str) -> tuple[Shape, re.Match[str]] | None:
+    """The shape and match of a whole logical line, if it has a common shape."""
+    start = len(text) - len(text.lstrip(" "))
+    shapes = _shapes().get(text[start : start + 2])
     if shapes is None:
         return None
     for shape in shapes:
-        match = shape.pattern.match(text, start, end)
+        match = shape.pattern.match(text)
         if match is not None:
-            spans = match.regs
-            return tuple(
-                SignificantToken(kind, spans[index][0], spans[index][1])
-                for index, kind in shape.groups
-                if spans[index][0] >= 0
-            )
+            return shape, match
     return None
+
+
+def significant_tokens(shape: Shape, match: re.Match[str]) -> tuple[SignificantToken, ...]:
+    spans = match.regs
+    found: list[SignificantToken] = []
+    for index, kind in shape.groups:
+        start, end = spans[index]
+        if start < 0:
+            continue
+        if kind == "list":
+            found += _list_tokens(match.string, start, end)
+        else:
+            found.append(SignificantToken(kind, start, end))
+    return tuple(found)
+
+
+# --- actions built in place ---------------------------------------------------------------
+
+Recipe = tuple[Callable[[Any, int, int], n.Statement], tuple[Any, ...]]
+"""A function that builds the statement at (lines below the first, offset), and its data."""
+
+_new = tuple.__new__
+_PREFIXES = {"at": n.At, "after": n.After}
+
+
+def recipe(shape: Shape, match: re.Match[str], text: str) -> Recipe | None:
+    """The recipe of a timed or bare action on one physical line without problems, else None
+    (the statement is then read from the tokens, which reports any problem)."""
+    if not shape.builds_actions or "\n" in text:
+        return None
+    spans = match.regs
+    labels = shape.labels
+    first = match.end("indent")
+    last = match.start("end")
+    prefix: tuple[Any, ...] | None = None
+    if "prefix" in labels:
+        kind, _ = _slot(spans, labels["prefix"])
+        time_kind, (time_start, time_end) = _slot(spans, labels["time"])
+        time_text = text[time_start:time_end]
+        is_duration = time_kind == "duration"
+        time_value: object = time_text
+        if is_duration:
+            try:
+                time_value = parse_duration(time_text)
+            except DurationError:
+                return None
+        prefix = (_PREFIXES[kind], is_duration, time_start, time_end, time_value, time_text)
+    action_kind, (action_start, action_end) = _slot(spans, labels["action"])
+    if action_kind == "end":
+        return _build_end, (first, last, prefix, action_start, action_end)
+    prompt = _string(spans, labels["prompt"], text)
+    if prompt is None:
+        return None
+    image = None
+    image_slot = labels.get("image")
+    if image_slot is not None and any(spans[index][0] >= 0 for index, _ in image_slot):
+        image = _string(spans, image_slot, text)
+        if image is None:
+            return None
+    cls = n.Start if action_kind == "start" else n.Interact
+    return _build_prompted, (first, last, prefix, cls, action_start, prompt, image)
+
+
+def _slot(spans: Any, alternatives: tuple[tuple[int, str], ...]) -> tuple[str, tuple[int, int]]:
+    """The kind and span of the alternative of a slot that matched."""
+    for index, kind in alternatives:
+        if spans[index][0] >= 0:
+            return kind, spans[index]
+    raise AssertionError("no alternative of the slot matched")  # pragma: no cover
+
+
+def _string(
+    spans: Any, alternatives: tuple[tuple[int, str], ...], text: str
+) -> tuple[int, int, str, int] | None:
+    """(start, end, value, content offset) of a string without escape errors, else None."""
+    kind, (start, end) = _slot(spans, alternatives)
+    quotes = 3 if kind == "long_string" else 1
+    raw = text[start + quotes : end - quotes]
+    content = fold(raw) if quotes == 3 else raw
+    if "\\" in content:
+        from odyssey_dsl.syntax.literals import find_escape_errors
+
+        if find_escape_errors(raw):
+            return None
+        content = unescape(content)
+    return start, end, content, start + quotes
+
+
+def _prefix(data: tuple[Any, ...] | None, start: int, line: int, offset: int) -> Any:
+    if data is None:
+        return None
+    cls, is_duration, time_start, time_end, value, text = data
+    time_span = _new(
+        Span, (line, time_start + 1, line, time_end + 1, offset + time_start, offset + time_end)
+    )
+    if is_duration:
+        time: n.Expr = _new(n.DurationLit, (time_span, value, text))
+    else:
+        time = _new(n.NameRef, (time_span, value))
+    span = _new(Span, (line, start + 1, line, time_end + 1, offset + start, offset + time_end))
+    return _new(cls, (span, time))
+
+
+def _literal(data: tuple[int, int, str, int] | None, line: int, offset: int) -> Any:
+    if data is None:
+        return None
+    start, end, value, content = data
+    span = _new(Span, (line, start + 1, line, end + 1, offset + start, offset + end))
+    return _new(n.StringLit, (span, value, offset + content))
+
+
+def _build_end(data: tuple[Any, ...], lines: int, offset: int) -> n.Statement:
+    first, last, prefix, action_start, action_end = data
+    line = lines + 1
+    action_span = _new(
+        Span,
+        (line, action_start + 1, line, action_end + 1, offset + action_start, offset + action_end),
+    )
+    span = _new(Span, (line, first + 1, line, last + 1, offset + first, offset + last))
+    action = _new(n.End, (action_span,))
+    return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset), action))
+
+
+def _build_prompted(data: tuple[Any, ...], lines: int, offset: int) -> n.Statement:
+    first, last, prefix, cls, action_start, prompt, image = data
+    line = lines + 1
+    action_span = _new(
+        Span, (line, action_start + 1, line, last + 1, offset + action_start, offset + last)
+    )
+    action: n.Action
+    if cls is n.Interact:
+        action = _new(n.Interact, (action_span, _literal(prompt, line, offset)))
+    else:
+        action = _new(
+            n.Start, (action_span, _literal(prompt, line, offset), _literal(image, line, offset))
+        )
+    span = _new(Span, (line, first + 1, line, last + 1, offset + first, offset + last))
+    return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset), action))

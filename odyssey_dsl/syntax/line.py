@@ -13,11 +13,11 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from odyssey_dsl.syntax import fast_path
+from odyssey_dsl.syntax import fast_path, place
 from odyssey_dsl.syntax import nodes as n
-from odyssey_dsl.syntax.grammar import ignored_terminals, terminals
 from odyssey_dsl.syntax.layout import MAX_NESTING, TRAILING_BLANKS, leading_blanks
 from odyssey_dsl.syntax.layout import scan_logical_line as scan
+from odyssey_dsl.syntax.lexer import best_effort_tokens
 from odyssey_dsl.syntax.parser import lark_statement_tokens
 from odyssey_dsl.syntax.statements import (
     LineDiagnostic,
@@ -29,11 +29,9 @@ from odyssey_dsl.syntax.statements import (
 from odyssey_dsl.syntax.text import Span
 from odyssey_dsl.syntax.tokens import (
     COMMENT,
-    ERROR,
     INDENT,
     NEWLINE,
     WHITESPACE,
-    kind_of_terminal,
 )
 
 TAB_WIDTH = 4
@@ -47,12 +45,13 @@ RawToken = tuple[str, int, int]
 class LineSyntax(NamedTuple):
     """One logical line, read on its own (offsets and spans relative to the line)."""
 
-    tokens: tuple[RawToken, ...]
-    """Every token, trivia included: contiguous, covering the whole line."""
     indent: int
     """Width of the indentation (a tab counts as 4)."""
     statement: n.Statement | None
-    """The statement, None for a blank or comment line and for a line that is `broken`."""
+    """The statement at line 1, offset 0 (see `placed`); None for a blank or comment line,
+    for a line that is `broken`, and when `recipe` builds it."""
+    recipe: fast_path.Recipe | None
+    """How the fast path builds the statement in place, without moving it."""
     diagnostics: tuple[LineDiagnostic, ...]
     broken: bool
     """The line holds something that is not a statement (an error node)."""
@@ -63,6 +62,28 @@ class LineSyntax(NamedTuple):
     comments: tuple[tuple[int, int], ...]
     content: tuple[int, int]
     """Start and end of the statement's text (between indentation and trailing trivia)."""
+    significant: tuple[SignificantToken, ...] | None
+    """The tokens that are not trivia; None when the fast path read the line (they are
+    found again by `tokens`)."""
+
+    def placed(self, lines: int, offset: int) -> n.Statement | None:
+        """The statement moved `lines` lines down and `offset` characters on."""
+        if self.recipe is not None:
+            build, data = self.recipe
+            return build(data, lines, offset)
+        if self.statement is None:
+            return None
+        return place.statement(self.statement, lines, offset)
+
+    def tokens(self, text: str) -> tuple[RawToken, ...]:
+        """Every token of the line `text` (this line's text), trivia included: contiguous
+        and covering it."""
+        significant = self.significant
+        if significant is None:
+            found = fast_path.match_line(text)
+            assert found is not None, "a line read by the fast path matches it again"
+            significant = fast_path.significant_tokens(*found)
+        return _with_trivia(text, self.content[0], significant, self.comments)
 
 
 @functools.lru_cache(maxsize=MEMO_SIZE)
@@ -71,54 +92,93 @@ def read_line(text: str, fast: bool = True) -> LineSyntax:
 
     `fast=False` reads every statement with Lark (see `fast_path.py`).
     """
-    indent_end, width, found = _indentation(text)
+    if fast:
+        found = fast_path.match_line(text)
+        if found is not None:
+            return _read_fast(text, *found)
+    indent_end, width, problems = _indentation(text)
     scanned = scan(text, indent_end, leading_blanks(text, 0))
     comments = scanned.comments
     source = _without_comments(text, comments) if comments else text
     end = len(source.rstrip(TRAILING_BLANKS + "\n"))
+    odd = bool(problems)
     if end <= indent_end and scanned.problem is None:
-        tokens = _with_trivia(text, indent_end, (), comments)
-        return LineSyntax(
-            tokens,
-            width,
-            None,
-            tuple(found),
-            False,
-            None,
-            bool(found),
-            comments,
-            (indent_end, indent_end),
-        )
+        content = (indent_end, indent_end)
+        return LineSyntax(width, None, None, problems, False, None, odd, comments, content, ())
     positions = LinePositions(text)
+    found_here = list(problems)
     statement: n.Statement | None = None
     significant: tuple[SignificantToken, ...] | None = None
     if scanned.problem is not None:
-        found.append(_problem(text, scanned.problem.kind, scanned.problem.offset, positions))
+        kind, offset = scanned.problem
+        found_here.append(_problem(text, kind, offset, positions))
     else:
-        if fast:
-            significant = fast_path.statement_tokens(source, indent_end, end)
-        if significant is None:
-            significant = lark_statement_tokens(source, indent_end, end, positions, found)
+        significant = lark_statement_tokens(source, indent_end, end, positions, found_here)
         if significant is not None:
-            try:
-                statement = read_statement(text, significant, positions, found)
-            except NumberTooLarge as error:
-                found.append(error.diagnostic)
+            statement = _statement(text, significant, positions, found_here)
     if significant is None:
         significant = best_effort_tokens(source, indent_end, end)
     broken = statement is None
-    tokens = _with_trivia(text, indent_end, significant, comments)
     name = _meant_name(text, significant) if broken else None
-    odd = any(d.code in ("E103", "E113") for d in found)
     return LineSyntax(
-        tokens, width, statement, tuple(found), broken, name, odd, comments, (indent_end, end)
+        width,
+        statement,
+        None,
+        tuple(found_here),
+        broken,
+        name,
+        odd,
+        comments,
+        (indent_end, end),
+        significant,
     )
+
+
+def _read_fast(text: str, shape: fast_path.Shape, match: re.Match[str]) -> LineSyntax:
+    """A line that a shape of the fast path matched (indented with spaces, no problems in its
+    layout)."""
+    indent_end = match.end("indent")
+    comment_start = match.start("comment")
+    comments = ((comment_start, len(text)),) if comment_start >= 0 else ()
+    content = (indent_end, match.start("end"))
+    recipe = fast_path.recipe(shape, match, text)
+    if recipe is not None:
+        return LineSyntax(indent_end, None, recipe, (), False, None, False, comments, content, None)
+    significant = fast_path.significant_tokens(shape, match)
+    found: list[LineDiagnostic] = []
+    statement = _statement(text, significant, LinePositions(text), found)
+    name = _meant_name(text, significant) if statement is None else None
+    return LineSyntax(
+        indent_end,
+        statement,
+        None,
+        tuple(found),
+        statement is None,
+        name,
+        False,
+        comments,
+        content,
+        None,
+    )
+
+
+def _statement(
+    text: str,
+    significant: tuple[SignificantToken, ...],
+    positions: LinePositions,
+    found: list[LineDiagnostic],
+) -> n.Statement | None:
+    try:
+        return read_statement(text, significant, positions, found)
+    except NumberTooLarge as error:
+        found.append(error.diagnostic)
+        return None
 
 
 # --- indentation -------------------------------------------------------------------------
 
 
-def _indentation(text: str) -> tuple[int, int, list[LineDiagnostic]]:
+def _indentation(text: str) -> tuple[int, int, tuple[LineDiagnostic, ...]]:
     """(end of the indentation, its width, the diagnostic of its first odd blank)."""
     position = 0
     width = 0
@@ -137,7 +197,7 @@ def _indentation(text: str) -> tuple[int, int, list[LineDiagnostic]]:
             break
         position += 1
     if odd is None:
-        return position, width, []
+        return position, width, ()
     span = LinePositions(text).span(odd, odd + 1)
     if text[odd] == "\t":
         found = LineDiagnostic(
@@ -148,7 +208,7 @@ def _indentation(text: str) -> tuple[int, int, list[LineDiagnostic]]:
         )
     else:
         found = unicode_blank(text[odd], span)
-    return position, width, [found]
+    return position, width, (found,)
 
 
 def unicode_blank(char: str, span: Span) -> LineDiagnostic:
@@ -188,46 +248,6 @@ def _problem(text: str, kind: str, offset: int, positions: LinePositions) -> Lin
     return LineDiagnostic(
         "E101", f"this {kind} is never closed", positions.span(offset, end), help_text
     )
-
-
-# --- tokens of lines that could not be read ----------------------------------------------
-
-
-@functools.cache
-def _lexer() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern trying every terminal in the lexer's priority order (blanks first), and
-    the token kind of each of its groups."""
-    found = terminals()
-    ignored = set(ignored_terminals())
-    ordered = sorted(found.values(), key=lambda t: (t.name not in ignored, -t.priority, t.name))
-    pattern = "|".join(f"(?P<t{index}>{t.pattern})" for index, t in enumerate(ordered))
-    kinds = {
-        f"t{index}": WHITESPACE if t.name in ignored else kind_of_terminal(t.name)
-        for index, t in enumerate(ordered)
-    }
-    return re.compile(pattern), kinds
-
-
-def best_effort_tokens(source: str, start: int, end: int) -> tuple[SignificantToken, ...]:
-    """Tokens of a statement that could not be read, as far as the terminals match them;
-    the rest is `error` tokens."""
-    pattern, kinds = _lexer()
-    found: list[SignificantToken] = []
-    position = start
-    while position < end:
-        match = pattern.match(source, position, end)
-        if match is None or match.end() == position:
-            if found and found[-1].kind == ERROR and found[-1].end == position:
-                found[-1] = SignificantToken(ERROR, found[-1].start, position + 1)
-            else:
-                found.append(SignificantToken(ERROR, position, position + 1))
-            position += 1
-            continue
-        kind = kinds[match.lastgroup or ""]
-        if kind != WHITESPACE:
-            found.append(SignificantToken(kind, position, match.end()))
-        position = match.end()
-    return tuple(found)
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

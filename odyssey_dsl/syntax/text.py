@@ -7,6 +7,8 @@ Conversion to an editor's UTF-16 columns happens at the language-server edge onl
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from typing import NamedTuple
 
 
@@ -42,12 +44,10 @@ class SourceFile:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
-        starts = [0]
-        index = text.find("\n")
-        while index != -1:
-            starts.append(index + 1)
-            index = text.find("\n", index + 1)
-        self._line_starts = tuple(starts)
+        # The start of line k is the length of the lines before it plus their k line breaks.
+        lengths = itertools.accumulate(map(len, text.split("\n")), initial=0)
+        starts: tuple[int, ...] = tuple(map(operator.add, lengths, itertools.count()))
+        self._line_starts = starts[:-1]
 
     def __repr__(self) -> str:
         return f"SourceFile({self.name!r}, <{len(self.text)} characters>)"

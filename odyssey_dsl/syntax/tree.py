@@ -17,8 +17,8 @@ from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.syntax import fast_path, place
 from odyssey_dsl.syntax import nodes as n
-from odyssey_dsl.syntax.blocks import BlockBuilder, BlockLine
-from odyssey_dsl.syntax.layout import logical_line_end, physical_end
+from odyssey_dsl.syntax.blocks import BlockBuilder
+from odyssey_dsl.syntax.layout import logical_line_end
 from odyssey_dsl.syntax.line import LineSyntax, read_line
 from odyssey_dsl.syntax.text import SourceFile
 from odyssey_dsl.syntax.tokens import BOM, NEWLINE, Token
@@ -53,7 +53,7 @@ class LineNode(NamedTuple):
     def tokens(self, text: str) -> Iterator[Token]:
         """Every token of the line, its line break included (`text` is the tree's text)."""
         start = self.start
-        for kind, begin, finish in self.syntax.tokens:
+        for kind, begin, finish in self.syntax.tokens(text[start : self.end]):
             yield Token(kind, text[start + begin : start + finish], start + begin, start + finish)
         if self.stop > self.end:
             yield Token(NEWLINE, text[self.end : self.stop], self.end, self.stop)
@@ -106,25 +106,40 @@ def parse_source(source: SourceFile) -> SyntaxTree:
     line_number = 1
     length = len(text)
     name = source.name
+    add = builder.add
     while position < length:
-        end = physical_end(text, position)
+        newline = text.find("\n", position)
+        if newline == -1:
+            end = stop = length
+        else:
+            stop = newline + 1
+            end = newline - 1 if newline > position and text[newline - 1] == "\r" else newline
         line_text = text[position:end]
         if '"""' in line_text or "[" in line_text:
             end = logical_line_end(text, position)
             line_text = text[position:end]
+            stop = end + 2 if text.startswith("\r\n", end) else min(end + 1, length)
         syntax = read_line(line_text, fast)
         lines_below = line_number - 1
-        statement = syntax.statement
-        if statement is not None:
-            statement = place.statement(statement, lines_below, position)
+        recipe = syntax.recipe
+        if recipe is not None:
+            statement: n.Statement | None = recipe[0](recipe[1], lines_below, position)
+        elif syntax.statement is not None:
+            statement = place.statement(syntax.statement, lines_below, position)
+        else:
+            statement = None
         read = True
-        if syntax.broken or statement is not None:
-            content = (position + syntax.content[0], position + syntax.content[1])
-            unreadable = syntax.broken and any(d.code in _LAYOUT_CODES for d in syntax.diagnostics)
-            read = builder.add(
-                BlockLine(syntax.indent, syntax.odd_indent, statement, content, unreadable)
+        if statement is not None or syntax.broken:
+            first, last = syntax.content
+            read = add(
+                syntax.indent,
+                syntax.odd_indent,
+                statement,
+                position + first,
+                position + last,
+                syntax.broken and any(d.code in _LAYOUT_CODES for d in syntax.diagnostics),
             )
-        if read:
+        if syntax.diagnostics and read:
             for problem in syntax.diagnostics:
                 found.append(
                     diag.make(
@@ -143,9 +158,10 @@ def parse_source(source: SourceFile) -> SyntaxTree:
             broken = True
             if syntax.broken_name is not None:
                 broken_names.add(syntax.broken_name)
-        stop = end + 2 if text.startswith("\r\n", end) else min(end + 1, length)
         nodes.append(LineNode(syntax, line_number, position, end, stop, statement))
-        line_number += 1 + (line_text.count("\n") if "\n" in line_text else 0)
+        if "\n" in line_text:
+            line_number += line_text.count("\n")
+        line_number += 1
         position = stop
     statements = builder.finish()
     scene = n.Scene(source.span(0, length), statements, tuple(comments))
