@@ -234,7 +234,8 @@ _CODES = [
         "A double quote inside `{{ }}` ends the string; use single quotes there.",
         'at 0s: start "a"\nat 1s: interact "{{ \'x\' | replace("x", "y") }}"\nat 2s: end\n',
         (2, 35),
-        fix="Write the strings inside `{{ }}` with single quotes: `{{ name | replace('a', 'b') }}`.",
+        fix="Write the strings inside `{{ }}` with single quotes: "
+        "`{{ name | replace('a', 'b') }}`.",
     ),
     # --- E2xx: names, values and structure --------------------------------------------------
     Code(
