@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
@@ -119,3 +120,17 @@ def test_a_batch_keeps_its_script_names_out_of_the_json() -> None:
 def test_a_check_only_compile_has_no_job() -> None:
     result = compile_source('at 0s: start "a"\nat 1s: end\n', emit_job=False)
     assert result.ok and result.compiled is None and result.job is None
+
+
+@pytest.mark.parametrize(
+    ("scene", "variables"),
+    [
+        ('at 0s: start "a {{ v }}"\nat 1s: end\n', {"v": "\udcff"}),  # --var with a bad byte
+        ("at 0s: start \"a {{ '\\\\ud800' }}\"\nat 1s: end\n", {}),  # a Jinja2 escape
+    ],
+)
+def test_a_prompt_that_is_not_valid_unicode_never_reaches_the_json(
+    scene: str, variables: dict[str, object]
+) -> None:
+    result = compile_source(scene, variables=variables)
+    assert result.errors and result.compiled is None

@@ -4,11 +4,14 @@ written from (no pydantic: `odyc FILE` writes its JSON without building the mode
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from odyssey_dsl.timeline.entries import Expansion, TimelineEntry
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from odyssey_dsl.timeline.limits import Limits
 
 
@@ -36,13 +39,20 @@ def compiled_job(expansion: Expansion, limits: Limits) -> CompiledJob:
     portrait = limits.portrait if limits.portrait is not None else expansion.portrait
     scripts = [script.entries for script in expansion.scripts]
     for entries in scripts:
-        for entry in entries:
-            _check_text(entry.prompt)
-            _check_text(entry.image)
+        _check_texts(map(_PROMPT, entries))
+        _check_texts(map(_IMAGE, entries))
     names = [script.name or "" for script in expansion.scripts] if expansion.is_batch else None
     return CompiledJob(True if portrait is None else portrait, scripts, names)
 
 
-def _check_text(text: str | None) -> None:
-    if text is not None and not text.isascii():
-        text.encode("utf-8")
+_PROMPT = attrgetter("prompt")
+_IMAGE = attrgetter("image")
+
+
+def _check_texts(texts: Iterator[str | None]) -> None:
+    """Raise `UnicodeEncodeError` if a text is not valid Unicode (the loop runs in C until a
+    text that is not ASCII turns up: only those need encoding to be checked)."""
+    present: list[str] = list(filter(None, texts))
+    if not all(map(str.isascii, present)):
+        for text in present:
+            text.encode("utf-8")
