@@ -73,14 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run `odyc check [options] FILE...`; returns the exit code."""
-    from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene
+    from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene, scene_paths
 
     args = build_parser().parse_args(argv)
     try:
         command_line = compile_settings(args)
         if args.show_settings:
             return _show_settings(args.files, command_line)
-        files, unreadable = _scenes(args.files, command_line)
+        files, unreadable = scene_paths(args.files, command_line.resolver)
         settings = {file: command_line.settings_for(file) for file in files}
     except UsageError as error:
         print_usage_error(str(error))
@@ -103,22 +103,6 @@ def run(argv: list[str]) -> int:
     if unreadable:
         return ExitCode.USAGE
     return ExitCode.COMPILE_ERRORS if any(r.errors for r in results) else ExitCode.OK
-
-
-def _scenes(arguments: list[str], command_line: CommandLine) -> tuple[list[str], bool]:
-    """The scenes the arguments name, and whether some folder could not be read."""
-    from odyssey_dsl.config import ConfigError
-    from odyssey_dsl.config.scenes import find_scenes
-
-    try:
-        search = find_scenes(arguments, command_line.resolver)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    for folder in search.empty_folders:
-        print(f"odyc: warning: no *.ody scene in '{folder}'", file=sys.stderr)
-    for folder, reason in search.unreadable:
-        print_usage_error(f"cannot read '{folder}': {reason}")
-    return search.scenes, bool(search.unreadable)
 
 
 def _show_settings(files: list[str], command_line: CommandLine) -> int:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.compile_options import CompileSettings, UsageError
+from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.compiler import CompileResult, compile_bytes, compile_file
+
+if TYPE_CHECKING:
+    from odyssey_dsl.config import ConfigResolver
 
 STDIN_NAME = "<stdin>"
 """How standard input is named in diagnostics."""
@@ -27,6 +32,23 @@ class UnreadableScene(UsageError):
         name = display_name(self.file)
         span = SourceFile(name, "").span(0, 0)
         return CompileResult(None, [make("E902", str(self), name, span)])
+
+
+def scene_paths(arguments: list[str], resolver: ConfigResolver) -> tuple[list[str], bool]:
+    """The scenes the arguments name (folders searched, see `config.scenes`), and whether
+    some folder could not be read (reported here, as is a folder without scenes)."""
+    from odyssey_dsl.config import ConfigError
+    from odyssey_dsl.config.scenes import find_scenes
+
+    try:
+        search = find_scenes(arguments, resolver)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    for folder in search.empty_folders:
+        print(f"odyc: warning: no *.ody scene in '{folder}'", file=sys.stderr)
+    for folder, reason in search.unreadable:
+        print_usage_error(f"cannot read '{folder}': {reason}")
+    return search.scenes, bool(search.unreadable)
 
 
 def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True) -> CompileResult:
