@@ -1,4 +1,5 @@
-"""`odyc fmt`, run as a subprocess: in place, --check, --diff, stdin, folders, configuration."""
+"""`odyc fmt`, run as a subprocess: in place, --check, --diff, stdin, folders, configuration;
+and `odyc check --stdin-filename`, the other command an editor pipes a scene to."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ TIDY = 'let x = 1\nrepeat 2 every 1s:\n    at 0s: start "a"\n    after 1s: end\n
 
 
 def odyc_fmt(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return odyc("fmt", *args, cwd=cwd, stdin=stdin)
+
+
+def odyc(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ODYSSEY_", "ODYC_"))}
     env["NO_COLOR"] = "1"
     completed = subprocess.run(
-        [sys.executable, "-m", "odyssey_dsl", "fmt", *args],
+        [sys.executable, "-m", "odyssey_dsl", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
@@ -160,3 +165,19 @@ def test_help_describes_the_command(tmp_path: Path) -> None:
     assert done.returncode == 0
     for words in ("--check", "--diff", "--stdin-filename", "fmt: off", "exit codes"):
         assert words in out
+
+
+def test_check_reads_stdin_as_the_scene_stdin_filename_names(tmp_path: Path) -> None:
+    write(tmp_path / "odyc.toml", 'per-file-ignores = { "quiet/*.ody" = ["W103"] }\n')
+    repeated = b'at 0s: start "a"\nat 1s: interact "b"\nat 2s: interact "b"\nat 3s: end\n'
+    loud = odyc("check", "-", cwd=tmp_path, stdin=repeated)
+    assert loud.returncode == 0 and "<stdin>:3:" in loud.stderr.decode()
+    assert "W103" in loud.stderr.decode()
+    quiet = odyc("check", "-", "--stdin-filename", "quiet/s.ody", cwd=tmp_path, stdin=repeated)
+    assert quiet.returncode == 0 and "W103" not in quiet.stderr.decode()
+    broken = odyc(
+        "check", "-", "--stdin-filename", "quiet/s.ody", cwd=tmp_path, stdin=b"at 3: end\n"
+    )
+    assert broken.returncode == 1 and "quiet/s.ody:1:4: error[E107]" in broken.stderr.decode()
+    lost = odyc("check", "--stdin-filename", "x.ody", "a.ody", cwd=tmp_path)
+    assert lost.returncode == 2 and "--stdin-filename is for '-'" in lost.stderr.decode()

@@ -51,12 +51,14 @@ def scene_paths(arguments: list[str], resolver: ConfigResolver) -> tuple[list[st
     return search.scenes, bool(search.unreadable)
 
 
-def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True) -> CompileResult:
-    """Compile the scene `file` (`-` reads standard input; images are then looked up from
-    the current directory); `emit_job=False` only checks it. Raises `UnreadableScene` when
-    the file cannot be read."""
+def compile_scene(
+    file: str, settings: CompileSettings, *, emit_job: bool = True, stdin_name: str | None = None
+) -> CompileResult:
+    """Compile the scene `file` (`-` reads standard input, named `stdin_name` if given, its
+    images then looked up from that path's folder, else from the current directory);
+    `emit_job=False` only checks it. Raises `UnreadableScene` when the file cannot be read."""
     if file == "-":
-        return _compile_stdin(settings, emit_job)
+        return _compile_stdin(settings, emit_job, stdin_name)
     if not file:
         raise UnreadableScene(file, "the file name is empty")
     try:
@@ -80,7 +82,9 @@ def display_name(file: str) -> str:
     return STDIN_NAME if file == "-" else file
 
 
-def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
+def _compile_stdin(
+    settings: CompileSettings, emit_job: bool, stdin_name: str | None
+) -> CompileResult:
     stream = sys.stdin
     if stream is None:
         raise UnreadableScene("-", "cannot read standard input: it is closed")
@@ -90,8 +94,8 @@ def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
         raise UnreadableScene("-", f"cannot read standard input: {_reason(error)}") from None
     return compile_bytes(
         data,
-        filename=STDIN_NAME,
-        base_dir=Path.cwd(),
+        filename=stdin_name or STDIN_NAME,
+        base_dir=Path(stdin_name).parent if stdin_name else Path.cwd(),
         variables=settings.variables,
         default_variables=settings.default_variables,
         portrait=settings.portrait,
