@@ -213,6 +213,7 @@ def _formatted(data: bytes, name: str, path: Path | None, context: _Run) -> str 
             text,
             options=settings.format,
             filename=name,
+            check_compiled=True,
             variables=settings.variables,
             base_dir=path.parent if path is not None else Path.cwd(),
         )

@@ -17,12 +17,16 @@ alone with exactly the text the whole file would get (`ranges.py`):
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
 from odyssey_dsl.fmt.options import FormatSettings, line_break
-from odyssey_dsl.fmt.statement import Layout, print_statement
+from odyssey_dsl.fmt.statement import Layout, Piece, print_statement
+from odyssey_dsl.syntax import fast_path
 from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.line import MEMO_SIZE, LineSyntax, read_line
+from odyssey_dsl.syntax.tokens import COMMENT, NEWLINE
 from odyssey_dsl.syntax.tree import BYTE_ORDER_MARK, LineNode, SyntaxTree
 
 _FMT_OFF = re.compile(r"#\s*odyc:\s*fmt:\s*off\s*")
@@ -73,13 +77,36 @@ def print_tree(tree: SyntaxTree, options: FormatSettings) -> Printed:
             comment = text[node.start : node.end].strip(_TRAILING_BLANKS)
             chunks.append(" " * (options.indent_width * following[index]) + comment + eol)
         else:
-            tokens = [t for t in node.tokens(text) if t.end <= node.end]
-            chunks.append(print_statement(tokens, line.depth, layout) + eol)
+            chunks.append(_print_line(text[node.start : node.end], line.depth, layout) + eol)
         started = True
         last_blank = False
         after_header = line.header
     prefix = BYTE_ORDER_MARK if text.startswith(BYTE_ORDER_MARK) else ""
     return Printed(prefix, tuple(chunks))
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _print_line(line: str, depth: int, layout: Layout) -> str:
+    """The statement line `line` printed at `depth` (a pure function of its arguments,
+    memoised: formatting again after an edit prints again only the lines that changed)."""
+    syntax = read_line(line, fast_path.enabled())
+    return print_statement(_pieces(line, syntax), depth, layout)
+
+
+def _pieces(line: str, syntax: LineSyntax) -> list[Piece]:
+    """The significant tokens and comments of a statement line, in order, with a line
+    break piece for each line break between them (inside brackets)."""
+    found = [(t.start, t.end, t.kind) for t in syntax.significant_tokens(line)]
+    if syntax.comments:
+        found = sorted(found + [(start, end, COMMENT) for start, end in syntax.comments])
+    pieces: list[Piece] = []
+    position = found[0][0] if found else 0
+    for start, end, kind in found:
+        if start > position:
+            pieces += [(NEWLINE, "\n")] * line.count("\n", position, start)
+        pieces.append((kind, line[start:end]))
+        position = end
+    return pieces
 
 
 def statement_depths(scene: n.Scene) -> dict[int, int]:
