@@ -235,3 +235,15 @@ def test_safe_mode_compares_the_compiled_json() -> None:
     _check_compiled(original, original.replace("let d = 1s", "let d = 1000ms"), "x", None, None)
     with pytest.raises(UnsafeFormat, match="would not compile to the same job"):
         _check_compiled(original, original.replace("1s", "2s"), "x", None, None)
+
+
+def test_the_examples_of_the_formatting_docs_are_formatted() -> None:
+    """Each scene block of docs/formatting.md (the unlabelled ones) is in the style it shows."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "formatting.md").read_text()
+    blocks = re.findall(r"```\n(.*?)```", docs, re.DOTALL)
+    assert len(blocks) >= 4
+    for block in blocks:
+        assert format_source(block) == block
