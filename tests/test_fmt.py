@@ -27,6 +27,8 @@ def fmt(text: str, **settings: object) -> str:
         ("let x = [ 1 ,2,  3 ]\n", "let x = [1, 2, 3]\n"),
         ("let x = [1, 2,]\n", "let x = [1, 2]\n"),
         ("let x = [ [1 ,2], [ ] ]\n", "let x = [[1, 2], []]\n"),
+        ("let x = [\n\n]\n", "let x = []\n"),
+        ("let x = [  # why\n\n]\n", "let x = [  # why\n]\n"),
         # numbers and durations, each in its unit
         ("let x = 03\n", "let x = 3\n"),
         ("let x = 1.50\n", "let x = 1.5\n"),

@@ -200,11 +200,12 @@ def _print_list(inner: Sequence[Piece], writer: _Writer, depth: int) -> None:
         _print_run(items, writer, depth)
         return
     opening, entries = _list_entries(inner)
+    entries = _tidy(entries)
     if opening is not None:
         writer.comment(opening)
     if not entries and opening is None:
         return  # `[` and `]` with only line breaks between them: `[]`
-    for entry in _tidy(entries):
+    for entry in entries:
         if entry.item is None and entry.comment is None:
             writer.lines.append(writer.current)
             writer.current = ""
