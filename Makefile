@@ -40,6 +40,7 @@ test: lint fmt-check typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python bench/bench_compile.py
 	$(BIN)/python bench/bench_submit.py
+	$(BIN)/python bench/bench_fmt.py
 
 emulator: $(STAMP)
 	$(BIN)/odyc emulator
