@@ -32,7 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def missing_dependencies() -> list[str]:
     """The server's optional dependencies that are not installed."""
-    return [name for name in ("pygls", "lsprotocol") if importlib.util.find_spec(name) is None]
+    return [name for name in ("pygls", "lsprotocol") if not _installed(name)]
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # ValueError: a module blocked in sys.modules
+        return False
 
 
 def run(argv: list[str]) -> int:

@@ -127,7 +127,7 @@ def _conversions(edge: Edge, offset: int) -> Iterator[types.CodeAction]:
     if any(isinstance(block, n.Repeat | n.ForLoop) for block in chain):
         return  # in a loop body a line has one time per iteration
     facts = analysis.facts.statements.get(statement.span.start_offset)
-    if facts is None or len(facts.entries) != 1 or not analysis.timeline.ok:
+    if facts is None or len(facts.entries) != 1 or not facts.script.complete:
         return
     time = facts.entries[0].time_ms
     prefix = statement.prefix

@@ -92,14 +92,12 @@ class Analysis:
 
     @functools.cached_property
     def names(self) -> NameTable:
-        """Every definition and use of a name (offsets are the compiler's)."""
-        from odyssey_dsl.compiler import scene_names
+        """Every definition and use of a name (offsets are the compiler's), resolved on
+        `tree` (as `odyssey_dsl.scene_names` does, without parsing again)."""
+        from odyssey_dsl.semantics.names import resolve_names
 
-        return scene_names(
-            self.source_text,
-            filename=self.timeline.source.name,
-            variables=self.project.settings.variables,
-        )
+        tree = self.tree
+        return resolve_names(tree.scene, tree.source, self.project.settings.variables)
 
     @functools.cached_property
     def tree(self) -> SyntaxTree:

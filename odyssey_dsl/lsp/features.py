@@ -6,6 +6,7 @@ Each runs on the analysis worker thread, from one document version's `Analysis`.
 from odyssey_dsl.lsp.actions import code_actions
 from odyssey_dsl.lsp.completion import completions
 from odyssey_dsl.lsp.diagnostics import lsp_diagnostics
+from odyssey_dsl.lsp.formatting import format_document, format_range
 from odyssey_dsl.lsp.hints import inlay_hints
 from odyssey_dsl.lsp.hover import hover
 from odyssey_dsl.lsp.navigation import (
@@ -26,6 +27,8 @@ __all__ = [
     "definition",
     "document_symbols",
     "folding_ranges",
+    "format_document",
+    "format_range",
     "hover",
     "inlay_hints",
     "lsp_diagnostics",

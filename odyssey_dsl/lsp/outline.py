@@ -165,8 +165,9 @@ def _selection(edge: Edge, offset: int) -> types.SelectionRange:
             start, end = _extent(statement)
             if start <= offset <= end:
                 spans.append((start, end))
-                if statement.span.end_offset < end:
-                    spans.append((statement.span.start_offset, statement.span.end_offset))
+                header = statement.span
+                if header.end_offset < end and offset <= header.end_offset:
+                    spans.append((header.start_offset, header.end_offset))
                 visit(getattr(statement, "body", ()))
                 return
 

@@ -20,7 +20,7 @@ import asyncio
 import functools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from odyssey_dsl.__about__ import __version__
@@ -53,11 +55,43 @@ CONFIG_FILES = ("odyc.toml", "pyproject.toml")
 SETTINGS_SECTION = "ody"
 
 
+class OdyProtocol(LanguageServerProtocol):
+    """pygls's protocol, but the documents' text is kept by the server (`documents.py`, with
+    LSP's line breaks) instead of pygls's workspace (which also breaks lines at `\\f` and
+    U+2028): the notifications go straight to the server's handlers."""
+
+    def _to_handler(self, method: str, params: object) -> Iterator[Any]:
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Iterator[Any]:
+        yield from self._to_handler(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Iterator[Any]:
+        yield from self._to_handler(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Iterator[Any]:
+        yield from self._to_handler(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+
 class OdyServer(LanguageServer):
     """The Ody language server's state: open documents, settings, the analysis worker."""
 
     def __init__(self) -> None:
-        super().__init__("odyc", __version__, types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "odyc",
+            __version__,
+            types.TextDocumentSyncKind.Incremental,
+            protocol_cls=OdyProtocol,
+        )
         self.documents: dict[str, OpenDocument] = {}
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="odyc-analysis")
         self.resolver = ConfigResolver()
@@ -421,6 +455,20 @@ async def completion(ls: OdyServer, params: types.CompletionParams) -> list[type
 )
 async def code_action(ls: OdyServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     return await ls.answer(params.text_document.uri, features.code_actions, params, default=[])
+
+
+@server.feature(types.TEXT_DOCUMENT_FORMATTING)
+async def formatting(ls: OdyServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
+    return await ls.answer(params.text_document.uri, features.format_document, default=[])
+
+
+@server.feature(types.TEXT_DOCUMENT_RANGE_FORMATTING)
+async def range_formatting(
+    ls: OdyServer, params: types.DocumentRangeFormattingParams
+) -> list[types.TextEdit]:
+    return await ls.answer(
+        params.text_document.uri, features.format_range, params.range, default=[]
+    )
 
 
 def serve() -> int:
