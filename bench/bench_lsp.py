@@ -11,7 +11,9 @@ an incremental `didChange`, and timed:
 1. didChange → the `publishDiagnostics` of that version (target <= 50 ms, aim 30 ms);
 2. right after it, `textDocument/inlayHint` over the whole document and over one screen
    (60 lines), and `textDocument/hover` on a timed line (target <= 50 ms each): the first
-   requests on the new version, so their answers are computed, not cached.
+   requests on the new version, so their answers are computed, not cached;
+3. the floor: the compiler alone on the same text in this process (`expand_timeline`,
+   warm), and the ratio of 1. to it: what the server's own layer adds.
 
 Median and max over the edits. Nothing is timed before it is proven right: every published
 set of diagnostics must be the one `compile_source` gives that version's text.
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scenes import EDITS, edited_versions, scene_of_about  # noqa: E402
-from odyssey_dsl import compile_source  # noqa: E402
+from odyssey_dsl import compile_source, expand_timeline  # noqa: E402
 
 SHAPES = ("explicit", "batch", "loops")
 TARGET_MS = 50.0
@@ -135,7 +137,8 @@ def measure_shape(server: Server, shape: str, rounds: int) -> dict[str, list[flo
         }
     )
     server.published(uri, 1)
-    timings: dict[str, list[float]] = {k: [] for k in ("diagnostics", "hints", "screen", "hover")}
+    names = ("diagnostics", "compiler", "hints", "screen", "hover")
+    timings: dict[str, list[float]] = {k: [] for k in names}
     version = 1
     lines = text.split("\n")
     for round_number in range(rounds + 1):  # the first round warms the server up
@@ -205,6 +208,9 @@ def measure_shape(server: Server, shape: str, rounds: int) -> dict[str, list[flo
                 begin = time.perf_counter()
                 server.request(method, request)
                 timed[name] = time.perf_counter() - begin
+            begin = time.perf_counter()
+            expand_timeline(new_text, filename=str(path))
+            timed["compiler"] = time.perf_counter() - begin
             if round_number:
                 timings["diagnostics"].append(took * 1000)
                 for name, seconds in timed.items():
@@ -226,6 +232,7 @@ def main() -> int:
     server.close()
     for name, label in (
         ("diagnostics", "didChange → publishDiagnostics"),
+        ("compiler", "the compiler alone, in-process"),
         ("hints", "inlay hints, whole document"),
         ("screen", "inlay hints, 60 lines"),
         ("hover", "hover"),
@@ -234,7 +241,15 @@ def main() -> int:
         for shape in SHAPES:
             values = results[shape][name]
             row += f"{statistics.median(values):>10.1f} ({max(values):>5.1f})"
-        print(f"{label:<34}{row}{'≤ 50':>10}")
+        target = "" if name == "compiler" else "≤ 50"
+        print(f"{label:<34}{row}{target:>10}")
+    row = ""
+    for shape in SHAPES:
+        ratio = statistics.median(results[shape]["diagnostics"]) / statistics.median(
+            results[shape]["compiler"]
+        )
+        row += f"{ratio:>17.2f}×"
+    print(f"{'server / compiler (medians)':<34}{row}")
     worst = max(statistics.median(results[s]["diagnostics"]) for s in SHAPES)
     print(
         f"worst median didChange → diagnostics: {worst:.1f} ms = {worst / TARGET_MS:.2f}× the target"

@@ -690,3 +690,35 @@ async def test_only_lsp_line_breaks_count_in_positions_and_edits(
     [error] = (await published(client, uri, 2)).diagnostics
     assert error.code == "E105"
     assert error.range == types.Range(start=pos(1, 7), end=pos(1, 15))
+
+
+async def test_a_misspelt_variable_gets_its_suggestion(
+    client: RecordingClient, folder: Path
+) -> None:
+    text = 'let pace = 2s\nat 0s: start "a"\nafter pcae: end\n'
+    uri = open_document(client, folder / "misspelt_name.ody", text)
+    diagnostics = (await published(client, uri, 1)).diagnostics
+    [error] = [d for d in diagnostics if d.code == "E201"]
+    [fix] = [
+        a
+        for a in await _actions(client, uri, 2, [error])
+        if a.kind == types.CodeActionKind.QuickFix
+    ]
+    assert fix.edit is not None and fix.edit.changes is not None
+    assert _apply(text, fix.edit.changes[uri]) == text.replace("pcae", "pace")
+
+
+async def test_an_invalid_configuration_is_logged_and_the_defaults_apply(
+    client: RecordingClient, folder: Path
+) -> None:
+    project = folder / "invalid_project"
+    project.mkdir()
+    (project / "odyc.toml").write_text("min-gap = 'soon'\n")
+    text = 'at 0s: start "a"\nat 10ms: interact "b"\nat 1s: end\n'
+    uri = open_document(client, project / "scene.ody", text)
+    params = await published(client, uri, 1)
+    assert [d.code for d in params.diagnostics] == ["W102"]  # the default 100 ms minimum gap
+    [logged] = [m for m in client.log_messages if uri in m.message]
+    assert logged.type == types.MessageType.Warning
+    assert "invalid configuration, using the defaults" in logged.message
+    assert "min-gap" in logged.message

@@ -131,3 +131,20 @@ async def test_pull_clients_get_no_pushed_diagnostics_and_utf8_ranges(
     assert error.code == "E302"
     assert error.range.start.character == len(line[: line.index("wolf")].encode("utf-8"))
     assert all(p.uri != uri for p in client.published)
+
+
+@pytest_lsp.fixture(config=CONFIG, scope="module")
+async def utf32_client(lsp_client: RecordingClient) -> AsyncIterator[RecordingClient]:
+    result = await initialize(lsp_client, capabilities(pull=True, encodings=["utf-32"]))
+    assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf32
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def test_utf32_positions_count_code_points(
+    utf32_client: RecordingClient, tmp_path: Path
+) -> None:
+    line = 'at 0s: start "e\u0301🦊中 {{ wolf }}"'
+    uri = open_document(utf32_client, tmp_path / "utf32.ody", line + "\nat 1s: end\n")
+    [error] = await pull(utf32_client, uri)
+    assert error.range.start.character == line.index("wolf")

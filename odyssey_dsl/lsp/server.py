@@ -127,29 +127,31 @@ class OdyServer(LanguageServer):
         return document.version, self.generation
 
     async def _keep_current(self, document: OpenDocument) -> None:
-        loop = asyncio.get_running_loop()
+        """Analyse the document until an analysis of its current version is stored."""
         while not document.closed:
             key = self.key(document)
             if key in (document.analysed, document.failed):
                 return
-            project = project_settings(self.resolver, document.path)
             try:
-                analysis = await loop.run_in_executor(
-                    self.worker, analyse, document.snapshot(), project, self.images
-                )
+                analysis = await self._analyse(document)
+                if document.closed or self.key(document) != key:
+                    continue  # stale: a newer version (or configuration) arrived meanwhile
+                document.analysis, document.analysed = analysis, key
+                self._log_settings(document, analysis)
+                if self.push_diagnostics:
+                    self._publish(document, analysis)
             except Exception as error:  # a bug of the server's: logged, never a crash
                 logger.exception("analysis failed")
                 self.log(f"odyc: internal error: {error!r}", types.MessageType.Error)
                 document.failed = key
-                document.notify_ready()
-                return
-            if document.closed or self.key(document) != key:
-                continue  # stale: a newer version (or configuration) arrived meanwhile
-            document.analysis, document.analysed = analysis, key
-            self._log_settings(document, analysis)
-            if self.push_diagnostics:
-                self._publish(document, analysis)
             document.notify_ready()
+
+    async def _analyse(self, document: OpenDocument) -> Analysis:
+        project = project_settings(self.resolver, document.path)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.worker, analyse, document.snapshot(), project, self.images
+        )
 
     def _log_settings(self, document: OpenDocument, analysis: Analysis) -> None:
         described = analysis.project.describe()
@@ -255,6 +257,7 @@ def did_open(ls: OdyServer, params: types.DidOpenTextDocumentParams) -> None:
     previous = ls.documents.pop(item.uri, None)
     if previous is not None:
         previous.closed = True
+        previous.notify_ready()
     path = Path(to_fs_path(item.uri) or "") if item.uri.startswith("file:") else None
     document = OpenDocument(item.uri, path, item.text, item.version)
     ls.documents[item.uri] = document
@@ -439,7 +442,7 @@ async def code_lens(ls: OdyServer, params: types.CodeLensParams) -> list[types.C
 
 @server.feature(
     types.TEXT_DOCUMENT_COMPLETION,
-    types.CompletionOptions(trigger_characters=[".", "|", '"', "/", " "]),
+    types.CompletionOptions(trigger_characters=[".", "|", '"', "/"]),
 )
 async def completion(ls: OdyServer, params: types.CompletionParams) -> list[types.CompletionItem]:
     return await ls.answer(
