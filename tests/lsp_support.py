@@ -64,9 +64,10 @@ CONFIG = ClientServerConfig(server_command=SERVER, client_factory=make_client)
 
 
 def capabilities(
-    *, pull: bool = False, encodings: list[str] | None = None
+    *, pull: bool = False, encodings: list[str] | None = None, rich: bool = True
 ) -> types.ClientCapabilities:
-    """An editor's capabilities: push or pull diagnostics, the position encodings offered."""
+    """An editor's capabilities: push or pull diagnostics, the position encodings offered;
+    `rich=False`: no snippets, plain-text hovers."""
     return types.ClientCapabilities(
         general=types.GeneralClientCapabilities(
             position_encodings=[types.PositionEncodingKind(e) for e in encodings]
@@ -79,9 +80,11 @@ def capabilities(
                 related_information=True, version_support=True, code_description_support=True
             ),
             rename=types.RenameClientCapabilities(prepare_support=True),
-            hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
+            hover=types.HoverClientCapabilities(
+                content_format=[types.MarkupKind.Markdown if rich else types.MarkupKind.PlainText]
+            ),
             completion=types.CompletionClientCapabilities(
-                completion_item=types.ClientCompletionItemOptions(snippet_support=True)
+                completion_item=types.ClientCompletionItemOptions(snippet_support=rich)
             ),
             document_symbol=types.DocumentSymbolClientCapabilities(
                 hierarchical_document_symbol_support=True

@@ -135,7 +135,7 @@ async def test_pull_clients_get_no_pushed_diagnostics_and_utf8_ranges(
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def utf32_client(lsp_client: RecordingClient) -> AsyncIterator[RecordingClient]:
-    result = await initialize(lsp_client, capabilities(pull=True, encodings=["utf-32"]))
+    result = await initialize(lsp_client, capabilities(pull=True, encodings=["utf-32"], rich=False))
     assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf32
     yield lsp_client
     await lsp_client.shutdown_session()
@@ -148,3 +148,20 @@ async def test_utf32_positions_count_code_points(
     uri = open_document(utf32_client, tmp_path / "utf32.ody", line + "\nat 1s: end\n")
     [error] = await pull(utf32_client, uri)
     assert error.range.start.character == line.index("wolf")
+
+
+async def test_a_plain_client_gets_no_snippets_and_plain_text_hovers(
+    utf32_client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = open_document(utf32_client, tmp_path / "plain.ody", 'at 0s: start "a"\n\n')
+    completion = await utf32_client.text_document_completion_async(
+        types.CompletionParams(text_document=doc(uri), position=types.Position(line=1, character=0))
+    )
+    items = completion.items if isinstance(completion, types.CompletionList) else completion
+    assert items and "at" in [item.label for item in items]
+    assert all(item.insert_text_format != types.InsertTextFormat.Snippet for item in items)
+    hover = await utf32_client.text_document_hover_async(
+        types.HoverParams(text_document=doc(uri), position=types.Position(line=0, character=8))
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.kind == types.MarkupKind.PlainText

@@ -50,7 +50,10 @@ _IMAGE_PATH = re.compile(r'\bimage\s+"([^"]*)$')
 _FILTER = re.compile(r"\|\s*\w*$")
 
 
-def completions(edge: Edge, position: types.Position) -> list[types.CompletionItem]:
+def completions(
+    edge: Edge, position: types.Position, snippets: bool = True
+) -> list[types.CompletionItem]:
+    """What fits at `position`; the snippets only for a client that supports them."""
     analysis = edge.analysis
     offset = edge.offset(position)
     text = analysis.source_text
@@ -64,15 +67,15 @@ def completions(edge: Edge, position: types.Position) -> list[types.CompletionIt
         return list(_template(analysis, offset, before))
     if before.count('"') % 2 == 1 or "#" in before:
         return []
-    return list(_keywords())
+    return list(_keywords(snippets))
 
 
-def _keywords() -> Iterator[types.CompletionItem]:
+def _keywords(snippets: bool) -> Iterator[types.CompletionItem]:
     for word, doc in KEYWORDS.items():
         yield types.CompletionItem(
             label=word, kind=types.CompletionItemKind.Keyword, documentation=doc
         )
-    for label, body, doc in SNIPPETS:
+    for label, body, doc in SNIPPETS if snippets else ():
         yield types.CompletionItem(
             label=label,
             kind=types.CompletionItemKind.Snippet,

@@ -47,7 +47,9 @@ MAX_TIMES = 8
 """How many times a hover lists before it abbreviates."""
 
 
-def hover(edge: Edge, position: types.Position) -> types.Hover | None:
+def hover(edge: Edge, position: types.Position, markdown: bool = True) -> types.Hover | None:
+    """What is known at `position`, in Markdown (or as the same text, for a client that
+    only shows plain text)."""
     analysis = edge.analysis
     offset = edge.offset(position)
     sections = [
@@ -59,7 +61,8 @@ def hover(edge: Edge, position: types.Position) -> types.Hover | None:
         return None
     return types.Hover(
         contents=types.MarkupContent(
-            kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(sections)
+            kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
+            value="\n\n---\n\n".join(sections),
         )
     )
 

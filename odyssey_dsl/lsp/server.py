@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
@@ -365,7 +366,12 @@ async def inlay_hint(ls: OdyServer, params: types.InlayHintParams) -> list[types
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: OdyServer, params: types.HoverParams) -> types.Hover | None:
-    return await ls.answer(params.text_document.uri, features.hover, params.position, default=None)
+    markdown = types.MarkupKind.Markdown in (
+        get_capability(ls.client_capabilities, "text_document.hover.content_format", None) or ()
+    )
+    return await ls.answer(
+        params.text_document.uri, features.hover, params.position, markdown, default=None
+    )
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
@@ -446,7 +452,11 @@ async def code_lens(ls: OdyServer, params: types.CodeLensParams) -> list[types.C
 )
 async def completion(ls: OdyServer, params: types.CompletionParams) -> list[types.CompletionItem]:
     return await ls.answer(
-        params.text_document.uri, features.completions, params.position, default=[]
+        params.text_document.uri,
+        features.completions,
+        params.position,
+        ls.capability("text_document.completion.completion_item.snippet_support"),
+        default=[],
     )
 
 
