@@ -90,3 +90,22 @@ def test_every_feature_answers_at_every_line_of_every_scene(name: str) -> None:
 def test_any_position_gets_an_answer(name: str, line: int, character: int) -> None:
     edge = Edge(ANALYSES[name], "utf-16")
     everything_at(edge, types.Position(line=line, character=character))
+
+
+def test_loop_times_stay_right_when_a_loop_moves_between_compiles() -> None:
+    """The same loop text at a later start in the next compile of the process (which the
+    compiler may reuse instead of unrolling again): each iteration still knows its own
+    origin and count, so the hints show the loop's new times."""
+    loop = 'after 2s repeat 4 every 2s:\n    interact "step {{ loop.index }}"\nafter 1s: end\n'
+    before = 'at 0s: start "a"\nat 1s: interact "b"\n' + loop
+    after = 'at 0s: start "a"\nat 2s: interact "b"\n' + loop
+    for text, first in ((before, 3000), (after, 4000)):
+        document = DocumentText("file:///moved.ody", 1, text, None)
+        analysis = analyse(document, project_settings(ConfigResolver(), None), ImageLoader())
+        looped = [e for e in analysis.timeline.scripts[0].entries if e.iteration is not None]
+        assert [e.time_ms for e in looped] == [first + 2000 * k for k in range(4)]
+        assert [(e.iteration.origin_ms, e.iteration.total) for e in looped if e.iteration] == [
+            (first + 2000 * k, 4) for k in range(4)
+        ]
+        labels = [hint.label for hint in analysis.hints]
+        assert f"×4: {first // 1000}s … {first // 1000 + 6}s" in labels
