@@ -27,6 +27,8 @@ def fmt(text: str, **settings: object) -> str:
         ("let x = [ 1 ,2,  3 ]\n", "let x = [1, 2, 3]\n"),
         ("let x = [1, 2,]\n", "let x = [1, 2]\n"),
         ("let x = [ [1 ,2], [ ] ]\n", "let x = [[1, 2], []]\n"),
+        ("let x = [\n\n]\n", "let x = []\n"),
+        ("let x = [  # why\n\n]\n", "let x = [  # why\n]\n"),
         # numbers and durations, each in its unit
         ("let x = 03\n", "let x = 3\n"),
         ("let x = 1.50\n", "let x = 1.5\n"),
@@ -176,3 +178,74 @@ def test_format_range_gives_what_format_source_gives_those_lines() -> None:
         assert edit is not None
         assert edit.new_text in whole
     assert format_range(whole, 0, len(whole)) is None
+
+
+def test_a_fmt_off_region_in_a_block_moves_with_the_block() -> None:
+    text = (
+        "repeat 2 every 1s:\n"
+        '  at 0s: start "a"\n'
+        "  # odyc: fmt: off\n"
+        "  after   1s:  end\n"
+        "  after 1s for x in [1,\n"
+        "     2] every 1s:\n"
+        "      end\n"
+        "  # odyc: fmt: on\n"
+        "  after 1s:  end\n"
+    )
+    assert fmt(text) == (
+        "repeat 2 every 1s:\n"
+        '    at 0s: start "a"\n'
+        "    # odyc: fmt: off\n"
+        "    after   1s:  end\n"
+        "    after 1s for x in [1,\n"
+        "       2] every 1s:\n"
+        "        end\n"
+        "    # odyc: fmt: on\n"
+        "    after 1s: end\n"
+    )
+    assert fmt(fmt(text), indent_width=2) == text.replace("  after 1s:  end\n", "  after 1s: end\n")
+
+
+@pytest.mark.parametrize(
+    ("formatted", "reason"),
+    [
+        ('at 0s: start "b"\nat 1s: end\n', "would not mean the same"),
+        ('at 0s: start "a"\nat 1s: end  # new\n', "would not keep every comment"),
+        ('at 0s: start "a"\nat 1s:   end\n', "would change it"),
+        ('at 0s: start "a"\nat 1s end\n', "would not parse"),
+        ('at 0s: start "a"\nat 2s: end\n', "would not mean the same"),
+    ],
+)
+def test_safe_mode_refuses_a_result_that_fails_a_check(formatted: str, reason: str) -> None:
+    from odyssey_dsl.fmt import UnsafeFormat
+    from odyssey_dsl.fmt.safety import check_formatted
+    from odyssey_dsl.syntax import parse
+
+    original = parse('at 0s: start "a"\nat 1s: end\n', "scene.ody")
+    with pytest.raises(UnsafeFormat) as raised:
+        check_formatted(original, formatted, FormatSettings())
+    assert reason in str(raised.value)
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code.code == "E999" and diagnostic.file == "scene.ody"
+
+
+def test_safe_mode_compares_the_compiled_json() -> None:
+    from odyssey_dsl.fmt import UnsafeFormat
+    from odyssey_dsl.fmt.safety import _check_compiled
+
+    original = 'let d = 1s\nat 0s: start "a"\nafter d: end\n'
+    _check_compiled(original, original.replace("let d = 1s", "let d = 1000ms"), "x", None, None)
+    with pytest.raises(UnsafeFormat, match="would not compile to the same job"):
+        _check_compiled(original, original.replace("1s", "2s"), "x", None, None)
+
+
+def test_the_examples_of_the_formatting_docs_are_formatted() -> None:
+    """Each scene block of docs/formatting.md (the unlabelled ones) is in the style it shows."""
+    import re
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "formatting.md").read_text()
+    blocks = re.findall(r"```\n(.*?)```", docs, re.DOTALL)
+    assert len(blocks) >= 4
+    for block in blocks:
+        assert format_source(block) == block

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_properties import Scene, scene_source, scenes
+from test_properties import EXAMPLE_SCENES, EXAMPLE_SEED, Scene, mutated, scene_source, scenes
 
 from odyssey_dsl import compile_source
 from odyssey_dsl.emit.json_text import json_text
-from odyssey_dsl.fmt import format_source
+from odyssey_dsl.fmt import FormatError, UnsafeFormat, format_range, format_source
 from odyssey_dsl.fmt.safety import skeleton
 from odyssey_dsl.syntax import parse
 from odyssey_dsl.syntax.tokens import COMMENT
@@ -157,3 +157,51 @@ def test_every_example_keeps_the_three_guarantees(example: Path) -> None:
 def test_every_example_is_formatted_in_the_repository(example: Path) -> None:
     text = example.read_text(encoding="utf-8")
     assert format_source(text) == text
+
+
+@FMT_SETTINGS
+@given(scene=scenes(), step=st.sampled_from([1, 2, 4]), data=st.data())
+def test_format_range_agrees_with_format_source(
+    scene: Scene, step: int, data: st.DataObject
+) -> None:
+    """Formatting a range gives exactly what formatting the file gives those lines: the
+    whole text formats to `format_source`'s result, and any range leaves a text whose
+    formatting is `format_source`'s result too."""
+    text = data.draw(messy(scene_source(scene, step)))
+    whole = format_source(text)
+    edit = format_range(text, 0, len(text))
+    assert (
+        (whole == text)
+        if edit is None
+        else (edit.start, edit.end, edit.new_text)
+        == (
+            0,
+            len(text),
+            whole,
+        )
+    )
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    edit = format_range(text, start, end)
+    if edit is not None:
+        assert edit.start <= start and end <= max(edit.end, start)
+        changed = text[: edit.start] + edit.new_text + text[edit.end :]
+        assert edit.new_text in whole
+        assert format_source(changed) == whole
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_scenes_are_formatted_safely_or_refused(data: st.DataObject) -> None:
+    """Whatever the text, the formatter returns a settled text or refuses it for its syntax
+    errors: never a failed safety check, never another exception."""
+    seeds = st.sampled_from((EXAMPLE_SEED, *EXAMPLE_SCENES))
+    text = data.draw(mutated(data.draw(st.one_of(seeds, scenes().map(scene_source)))))
+    try:
+        formatted = format_source(text)
+    except UnsafeFormat as error:
+        raise AssertionError(f"{error}: {text!r}") from None
+    except FormatError as error:
+        assert error.diagnostics
+        return
+    assert format_source(formatted) == formatted

@@ -12,12 +12,35 @@ every example):
 - `format_range` gives exactly the text `format_source` gives the lines it covers.
 - Nothing here prints, reads files (but images, for the compile check) or exits.
 
-This package's `__init__` stays light: the configuration imports `FormatSettings` from it.
+This package's `__init__` stays light (the rest loads on first use): the configuration,
+which every `odyc check` reads, imports `FormatSettings` from it.
 """
 
-from odyssey_dsl.fmt.api import TextEdit, format_range, format_source
-from odyssey_dsl.fmt.errors import FormatError, UnsafeFormat
+from typing import TYPE_CHECKING
+
 from odyssey_dsl.fmt.options import FormatSettings
+
+if TYPE_CHECKING:
+    from odyssey_dsl.fmt.api import TextEdit, format_range, format_source
+    from odyssey_dsl.fmt.errors import FormatError, UnsafeFormat
+
+_LAZY = {
+    "TextEdit": "odyssey_dsl.fmt.api",
+    "format_range": "odyssey_dsl.fmt.api",
+    "format_source": "odyssey_dsl.fmt.api",
+    "FormatError": "odyssey_dsl.fmt.errors",
+    "UnsafeFormat": "odyssey_dsl.fmt.errors",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'odyssey_dsl.fmt' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "FormatError",

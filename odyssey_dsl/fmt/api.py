@@ -28,6 +28,7 @@ def format_source(
     *,
     options: FormatSettings | None = None,
     filename: str = DEFAULT_NAME,
+    check_compiled: bool = False,
     variables: Mapping[str, object] | None = None,
     base_dir: Path | None = None,
 ) -> str:
@@ -35,8 +36,10 @@ def format_source(
 
     Raises `FormatError` (its `diagnostics` say why) when the text has syntax errors, and
     `UnsafeFormat` (a `FormatError`) when the result fails the formatter's own safety
-    check. `filename` names the scene in diagnostics; `variables` and `base_dir` (where
-    images are looked up) are those the safety check compiles the scene with.
+    check (`fmt.safety`): it must parse, settle in one pass, and hold the same statements
+    and comments. With `check_compiled` (what `odyc fmt` does), it must also compile to the
+    same JSON as `text`, with `variables` and images looked up in `base_dir`. `filename`
+    names the scene in diagnostics.
     """
     from odyssey_dsl.fmt.printer import print_tree
     from odyssey_dsl.fmt.safety import check_formatted
@@ -45,7 +48,14 @@ def format_source(
     tree = _parsed(text, filename)
     formatted = print_tree(tree, settings).text
     if formatted != text:
-        check_formatted(tree, formatted, settings, variables=variables, base_dir=base_dir)
+        check_formatted(
+            tree,
+            formatted,
+            settings,
+            compiled=check_compiled,
+            variables=variables,
+            base_dir=base_dir,
+        )
     return formatted
 
 

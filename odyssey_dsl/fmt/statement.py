@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from odyssey_dsl.syntax.tokens import COMMENT, NEWLINE, Token
+from odyssey_dsl.syntax.tokens import COMMENT, NEWLINE
 
 _NO_SPACE_BEFORE = frozenset({"colon", "comma", "rsqb"})
 _TIME_WORDS = frozenset({"at", "after", "every"})
@@ -28,6 +28,11 @@ _OWN_LINE_BLANKS = " \t"
 _TRAILING_BLANKS = " \t\r\f\v"
 
 
+Piece = tuple[str, str]
+"""A token as the printer sees it: its kind and its text (trivia but comments and line
+breaks left out)."""
+
+
 class Layout(NamedTuple):
     """How the printed lines are laid out."""
 
@@ -35,13 +40,12 @@ class Layout(NamedTuple):
     line_break: str
 
 
-def print_statement(tokens: Sequence[Token], depth: int, layout: Layout) -> str:
-    """The statement whose tokens (trivia included, without the line's final line break)
-    are `tokens`, printed at block depth `depth`: its lines joined by `layout.line_break`,
-    without a final one."""
-    wanted = [t for t in tokens if t.kind in (COMMENT, NEWLINE) or not t.is_trivia]
+def print_statement(pieces: Sequence[Piece], depth: int, layout: Layout) -> str:
+    """The statement whose significant tokens, comments and line breaks are `pieces`,
+    printed at block depth `depth`: its lines joined by `layout.line_break`, without a
+    final one."""
     writer = _Writer(layout, depth)
-    _print_run(wanted, writer, depth)
+    _print_run(pieces, writer, depth)
     return writer.finish()
 
 
@@ -86,22 +90,21 @@ class _Writer:
     def _indent(self, depth: int) -> str:
         return " " * (self.layout.indent_width * depth)
 
-    def token(self, token: Token) -> None:
-        if not self.fresh and token.kind not in _NO_SPACE_BEFORE and self.last_kind != "lsqb":
+    def token(self, kind: str, text: str) -> None:
+        if not self.fresh and kind not in _NO_SPACE_BEFORE and self.last_kind != "lsqb":
             self.current += " "
-        text = token.text
-        if token.kind == "number":
+        if kind == "number":
             text = normal_number(text)
-        elif token.kind == "duration" and self.last_kind in _TIME_WORDS:
+        elif kind == "duration" and self.last_kind in _TIME_WORDS:
             text = normal_duration(text)
-        elif token.kind == "long_string" and "\n" in text:
+        elif kind == "long_string" and "\n" in text:
             self._long_string(text)
             self.fresh = False
-            self.last_kind = token.kind
+            self.last_kind = kind
             return
         self.current += text
         self.fresh = False
-        self.last_kind = token.kind
+        self.last_kind = kind
 
     def comment(self, text: str) -> None:
         """A comment at the end of the current line (two spaces before it)."""
@@ -142,29 +145,29 @@ def _indent_width(line: str) -> int:
     return len(blanks.expandtabs(4))
 
 
-def _print_run(tokens: Sequence[Token], writer: _Writer, depth: int) -> None:
+def _print_run(tokens: Sequence[Piece], writer: _Writer, depth: int) -> None:
     """Print a run of tokens outside brackets (or inside a list kept on one line)."""
     index = 0
     while index < len(tokens):
-        token = tokens[index]
-        if token.kind == "lsqb":
+        kind, text = tokens[index]
+        if kind == "lsqb":
             close = _closing(tokens, index)
             _print_list(tokens[index + 1 : close], writer, writer.depth)
-            writer.token(tokens[close])
+            writer.token("rsqb", "]")
             index = close + 1
             continue
-        if token.kind == COMMENT:
-            writer.comment(token.text)
-        elif token.kind != NEWLINE:
-            writer.token(token)
+        if kind == COMMENT:
+            writer.comment(text)
+        elif kind != NEWLINE:
+            writer.token(kind, text)
         index += 1
 
 
-def _closing(tokens: Sequence[Token], open_index: int) -> int:
+def _closing(tokens: Sequence[Piece], open_index: int) -> int:
     """Index of the `]` that closes the `[` at `open_index`."""
     level = 0
     for index in range(open_index, len(tokens)):
-        kind = tokens[index].kind
+        kind = tokens[index][0]
         if kind == "lsqb":
             level += 1
         elif kind == "rsqb":
@@ -175,7 +178,7 @@ def _closing(tokens: Sequence[Token], open_index: int) -> int:
 
 
 class _Item(NamedTuple):
-    tokens: Sequence[Token]
+    tokens: Sequence[Piece]
     comment: str | None
     """The comment at the end of the item's line."""
 
@@ -187,22 +190,22 @@ class _Entry(NamedTuple):
     comment: str | None = None
 
 
-def _print_list(inner: Sequence[Token], writer: _Writer, depth: int) -> None:
-    """Print `[`, the items of a list and leave the writer before its `]`."""
-    open_token = Token("lsqb", "[", -1, -1)
-    writer.token(open_token)
-    if not any(t.kind == NEWLINE for t in inner):
-        items = [t for t in inner if t.kind != COMMENT]
-        if items and items[-1].kind == "comma":
+def _print_list(inner: Sequence[Piece], writer: _Writer, depth: int) -> None:
+    """Print `[` and the items of a list, and leave the writer before its `]`."""
+    writer.token("lsqb", "[")
+    if not any(kind == NEWLINE for kind, _ in inner):
+        items = [piece for piece in inner if piece[0] != COMMENT]
+        if items and items[-1][0] == "comma":
             items = items[:-1]  # `[a, b,]` → `[a, b]`
         _print_run(items, writer, depth)
         return
     opening, entries = _list_entries(inner)
+    entries = _tidy(entries)
     if opening is not None:
         writer.comment(opening)
     if not entries and opening is None:
         return  # `[` and `]` with only line breaks between them: `[]`
-    for entry in _tidy(entries):
+    for entry in entries:
         if entry.item is None and entry.comment is None:
             writer.lines.append(writer.current)
             writer.current = ""
@@ -210,7 +213,7 @@ def _print_list(inner: Sequence[Token], writer: _Writer, depth: int) -> None:
         writer.new_line(depth + 1)
         if entry.item is not None:
             _print_run(entry.item.tokens, writer, depth + 1)
-            writer.token(Token("comma", ",", -1, -1))
+            writer.token("comma", ",")
             if entry.item.comment is not None:
                 writer.comment(entry.item.comment)
         elif entry.comment is not None:
@@ -231,7 +234,7 @@ def _tidy(entries: list[_Entry]) -> list[_Entry]:
     return tidy
 
 
-def _list_entries(inner: Sequence[Token]) -> tuple[str | None, list[_Entry]]:
+def _list_entries(inner: Sequence[Piece]) -> tuple[str | None, list[_Entry]]:
     """The comment on the `[` line, and the lines of a list spread over lines."""
     opening: str | None = None
     entries: list[_Entry] = []
@@ -239,8 +242,7 @@ def _list_entries(inner: Sequence[Token]) -> tuple[str | None, list[_Entry]]:
     newlines_in_row = 0
     index = 0
     while index < len(inner):
-        token = inner[index]
-        kind = token.kind
+        kind, text = inner[index]
         if kind == NEWLINE:
             newlines_in_row += 1
             if newlines_in_row == 2:
@@ -252,16 +254,16 @@ def _list_entries(inner: Sequence[Token]) -> tuple[str | None, list[_Entry]]:
         if kind == COMMENT:
             last = entries[-1] if entries else None
             if not newline_seen and not entries and opening is None:
-                opening = token.text
+                opening = text
             elif (
                 not newline_seen
                 and last is not None
                 and last.item is not None
                 and last.item.comment is None
             ):
-                entries[-1] = _Entry(_Item(last.item.tokens, token.text))
+                entries[-1] = _Entry(_Item(last.item.tokens, text))
             else:
-                entries.append(_Entry(comment=token.text))
+                entries.append(_Entry(comment=text))
         elif kind == "comma":
             newline_seen = False
         else:
