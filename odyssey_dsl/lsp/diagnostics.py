@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from odyssey_dsl.diagnostics.docs import help_uri
+from odyssey_dsl.diagnostics.docs import anchor, help_uri
 
 if TYPE_CHECKING:
     from odyssey_dsl.diagnostics import Diagnostic
@@ -39,11 +40,26 @@ def lsp_diagnostic(diagnostic: Diagnostic, edge: Edge) -> types.Diagnostic:
             else types.DiagnosticSeverity.Warning
         ),
         code=diagnostic.code.code,
-        code_description=types.CodeDescription(href=help_uri(diagnostic.code.code)),
+        code_description=_code_description(diagnostic.code.code),
         source=SOURCE,
         related_information=related or None,
         data={"help": diagnostic.help},
     )
+
+
+LOCAL_DOCS = Path(__file__).resolve().parent.parent.parent / "docs" / "diagnostics.md"
+"""docs/diagnostics.md of a source checkout (absent from an installed wheel)."""
+
+
+def _code_description(code: str) -> types.CodeDescription | None:
+    """The code's entry in docs/diagnostics.md: where the project publishes it, else the file
+    of a source checkout; nothing when neither exists (no address is made up)."""
+    published = help_uri(code)
+    if published is not None:
+        return types.CodeDescription(href=published)
+    if LOCAL_DOCS.is_file():
+        return types.CodeDescription(href=f"{LOCAL_DOCS.as_uri()}#{anchor(code)}")
+    return None
 
 
 def _related(diagnostic: Diagnostic, edge: Edge) -> Iterator[types.DiagnosticRelatedInformation]:
