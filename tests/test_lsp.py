@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_lsp
@@ -177,86 +179,32 @@ async def test_related_information_points_at_the_line_the_message_names(
 
 # --- ody/timeline (docs/lsp.md's example, exactly) ----------------------------------------
 
-FOX = """\
-at 0s: start "A fox in the snow"
-at 3s repeat 2 every 2s:
-    interact "Step {{ loop.index }}"
-after 1s: end
-"""
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "lsp.md"
 
 
-def _range(line: int, start: int, end: int) -> dict[str, object]:
-    return {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}
+def docs_example() -> tuple[str, dict[str, Any]]:
+    """The scene and the `ody/timeline` result of the example in docs/lsp.md."""
+    example = DOCS.read_text(encoding="utf-8").split("**Example.**", 1)[1]
+    scene = re.search(r"```\n(.*?)```", example, re.S)
+    result = re.search(r"```json\n(.*?)```", example, re.S)
+    assert scene is not None and result is not None
+    return scene.group(1), json.loads(result.group(1))
 
 
-async def test_the_timeline_request_answers_as_docs_lsp_md_says(
-    client: RecordingClient, folder: Path
-) -> None:
-    uri = open_document(client, folder / "fox.ody", FOX, version=7)
+async def test_the_timeline_request_answers_as_docs_lsp_md_says(client: RecordingClient) -> None:
+    scene, expected = docs_example()
+    assert expected["scripts"][0]["entries"]  # the example is not empty
+    uri = str(expected["uri"])
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="ody", version=int(expected["version"]), text=scene
+            )
+        )
+    )
     result = await client.protocol.send_request_async(
         "ody/timeline", {"textDocument": {"uri": uri}}
     )
-    start = {
-        "timeMs": 0,
-        "time": "0s",
-        "kind": "start",
-        "prompt": "A fox in the snow",
-        "stream": 0,
-        "range": _range(0, 0, 32),
-        "iterations": [],
-    }
-    expected = {
-        "uri": uri,
-        "version": 7,
-        "errors": 0,
-        "warnings": 0,
-        "scripts": [
-            {
-                "name": None,
-                "range": None,
-                "durationMs": 6000,
-                "streams": [
-                    {
-                        "index": 0,
-                        "startMs": 0,
-                        "endMs": 6000,
-                        "prompt": "A fox in the snow",
-                        "range": _range(0, 0, 32),
-                    }
-                ],
-                "entries": [
-                    start,
-                    {
-                        "timeMs": 3000,
-                        "time": "3s",
-                        "kind": "interact",
-                        "prompt": "Step 1",
-                        "stream": 0,
-                        "range": _range(2, 4, 36),
-                        "iterations": [1],
-                    },
-                    {
-                        "timeMs": 5000,
-                        "time": "5s",
-                        "kind": "interact",
-                        "prompt": "Step 2",
-                        "stream": 0,
-                        "range": _range(2, 4, 36),
-                        "iterations": [2],
-                    },
-                    {
-                        "timeMs": 6000,
-                        "time": "6s",
-                        "kind": "end",
-                        "prompt": None,
-                        "stream": 0,
-                        "range": _range(3, 0, 13),
-                        "iterations": [],
-                    },
-                ],
-            }
-        ],
-    }
     assert plain(result) == expected
 
 
