@@ -110,17 +110,19 @@ def expand_timeline(
     images: ImageLoader | None = None,
     rules: RuleSelection = DEFAULT_SELECTION,
     default_variables: Mapping[str, object] | None = None,
+    werror: bool = False,
 ) -> ExpandedTimeline:
     """The expanded timeline of a scene, linked to its source (see `timeline.view`).
 
     The options are `compile_source`'s. It never raises for bad input: on a scene with
-    errors it returns what could be expanded, with every diagnostic; when the scene has
-    none, its entries are exactly the compiled job's.
+    errors it returns what could be expanded, with every diagnostic (exactly those of
+    `compile_source(..., emit_job=False)` with the same options); when the scene has none,
+    its entries are exactly the compiled job's.
     """
     from odyssey_dsl.timeline.view import timeline_of
 
     source = _source(text, filename)
-    limits = Limits(max_entries, min_gap_ms, emit_job=False)
+    limits = Limits(max_entries, min_gap_ms, werror, emit_job=False)
     given = _Variables(variables or {}, default_variables or {})
     outcome = _run(source, given, _base_dir(filename, base_dir), limits, images, rules)
     return timeline_of(outcome.expansion, outcome.diagnostics, source)

@@ -36,6 +36,7 @@ OUTER = (
     "odyssey_dsl.client",
     "odyssey_dsl.emulator",
     "odyssey_dsl.cli",
+    "odyssey_dsl.lsp",
     "odyssey_dsl.config",
     "odyssey_dsl.api",
     "odyssey_dsl.__main__",

@@ -48,7 +48,7 @@ LOOP_SCENE = (
     "at 9s: end\n"
 )
 
-FORBIDDEN_ON_CHECK = ("httpx", "rich", "starlette", "uvicorn", "anyio")
+FORBIDDEN_ON_CHECK = ("httpx", "rich", "starlette", "uvicorn", "anyio", "pygls", "lsprotocol")
 
 
 def odyc(

@@ -30,6 +30,7 @@ commands:
   odyc emulator         run a local emulator of the Simulate API (for trying odyc out)
   odyc rule CODE        explain a diagnostic code (odyc rule --all: every code)
   odyc schema           the JSON Schema of odyc's output
+  odyc lsp              the language server, for editors (speaks LSP on stdin/stdout)
 Run 'odyc COMMAND --help' for the options of a command. A file named like a command is
 compiled when given as a path: odyc ./check"""
 

@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "jobs": "odyssey_dsl.cli.jobs_command",
     "recordings": "odyssey_dsl.cli.recordings_command",
     "emulator": "odyssey_dsl.cli.emulator_command",
+    "lsp": "odyssey_dsl.cli.lsp_command",
     "rule": "odyssey_dsl.cli.rule_command",
     "schema": "odyssey_dsl.cli.schema_command",
 }

@@ -21,6 +21,11 @@ class Iteration(NamedTuple):
     """Which iteration, from 0 (the `loop.index0` of its templates)."""
     outer: Iteration | None
     """The iteration of the enclosing loop, if this loop is nested in one."""
+    origin_ms: int = 0
+    """The iteration's origin: the loop's start + `index0` x its period (what an `at` in its
+    body counts from; the time an editor shows on the loop's header)."""
+    total: int = 0
+    """How many iterations this run of the loop has."""
 
 
 class TimelineEntry(NamedTuple):

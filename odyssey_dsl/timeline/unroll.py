@@ -161,8 +161,9 @@ class Unroller:
             if variable is not None and values is not None:
                 bindings.bind(variable, values[index])
             bindings.bind("loop", LoopInfo(index, count))
-            step = Iteration(loop, index, iteration)
-            if not self.block(loop.body, start + index * every, "loop", step, out):
+            origin_ms = start + index * every
+            step = Iteration(loop, index, iteration, origin_ms, count)
+            if not self.block(loop.body, origin_ms, "loop", step, out):
                 complete = False
             bindings.close_block()
         return (out[-1].time_ms if len(out) > before else start), complete

@@ -1,0 +1,111 @@
+"""Every feature of the language server, in-process, at every position of every example and
+catalogue example (broken scenes included): an answer, never an exception. The features are
+pure functions of one analysis (`odyssey_dsl.lsp.features`), so this needs no server."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from odyssey_dsl.config import ConfigResolver
+from odyssey_dsl.diagnostics import CATALOGUE
+from odyssey_dsl.lsp import features
+from odyssey_dsl.lsp.analysis import Analysis, DocumentText, analyse, project_settings
+from odyssey_dsl.lsp.edge import Edge
+from odyssey_dsl.lsp.hints import HintSettings
+from odyssey_dsl.semantics.images import ImageLoader
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENES = {path.name: path.read_text(encoding="utf-8") for path in (ROOT / "examples").glob("*.ody")}
+SCENES.update({code: entry.example for code, entry in CATALOGUE.items() if entry.example})
+
+
+def analysis_of(name: str) -> Analysis:
+    path = ROOT / "examples" / name if name.endswith(".ody") else None
+    document = DocumentText(f"file:///{name}", 1, SCENES[name], path)
+    return analyse(document, project_settings(ConfigResolver(), path), ImageLoader())
+
+
+ANALYSES = {name: analysis_of(name) for name in SCENES}
+
+
+def everything_at(edge: Edge, position: types.Position) -> None:
+    hover = features.hover(edge, position)
+    assert hover is None or isinstance(hover.contents, types.MarkupContent)
+    assert all(item.label for item in features.completions(edge, position))
+    for found in features.definition(edge, position) or []:
+        assert found.uri == edge.analysis.document.uri
+    assert all(
+        r.range.start <= r.range.end for r in features.references(edge, position, True) or []
+    )
+    [selection] = features.selection_ranges(edge, [position])
+    while selection.parent is not None:  # each range lies inside the next
+        outer = selection.parent.range
+        assert outer.start <= selection.range.start and selection.range.end <= outer.end
+        selection = selection.parent
+    for attempt in (features.prepare_rename, lambda e, p: features.rename_edits(e, p, "renamed")):
+        with contextlib.suppress(features.RenameRefused):
+            attempt(edge, position)
+    whole = types.Range(start=position, end=position)
+    diagnostics = features.lsp_diagnostics(edge)
+    features.code_actions(
+        edge,
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=edge.analysis.document.uri),
+            range=whole,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        ),
+    )
+    features.format_range(edge, whole)
+
+
+@pytest.mark.parametrize("name", sorted(SCENES))
+def test_every_feature_answers_at_every_line_of_every_scene(name: str) -> None:
+    analysis = ANALYSES[name]
+    edge = Edge(analysis, "utf-16")
+    lines = analysis.lines
+    assert features.timeline_result(edge)["version"] == 1
+    features.document_symbols(edge)
+    features.folding_ranges(edge)
+    features.code_lenses(edge)
+    features.format_document(edge)
+    everywhere = types.Range(
+        start=types.Position(line=0, character=0),
+        end=types.Position(line=lines.line_count, character=0),
+    )
+    features.inlay_hints(edge, everywhere, HintSettings())
+    for line in range(lines.line_count):
+        length = len(lines.line_text(line))
+        for character in {0, 1, length // 2, length, length + 3}:
+            everything_at(edge, types.Position(line=line, character=character))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(SCENES)), st.integers(0, 60), st.integers(0, 120))
+def test_any_position_gets_an_answer(name: str, line: int, character: int) -> None:
+    edge = Edge(ANALYSES[name], "utf-16")
+    everything_at(edge, types.Position(line=line, character=character))
+
+
+def test_loop_times_stay_right_when_a_loop_moves_between_compiles() -> None:
+    """The same loop text at a later start in the next compile of the process (which the
+    compiler may reuse instead of unrolling again): each iteration still knows its own
+    origin and count, so the hints show the loop's new times."""
+    loop = 'after 2s repeat 4 every 2s:\n    interact "step {{ loop.index }}"\nafter 1s: end\n'
+    before = 'at 0s: start "a"\nat 1s: interact "b"\n' + loop
+    after = 'at 0s: start "a"\nat 2s: interact "b"\n' + loop
+    for text, first in ((before, 3000), (after, 4000)):
+        document = DocumentText("file:///moved.ody", 1, text, None)
+        analysis = analyse(document, project_settings(ConfigResolver(), None), ImageLoader())
+        looped = [e for e in analysis.timeline.scripts[0].entries if e.iteration is not None]
+        assert [e.time_ms for e in looped] == [first + 2000 * k for k in range(4)]
+        assert [(e.iteration.origin_ms, e.iteration.total) for e in looped if e.iteration] == [
+            (first + 2000 * k, 4) for k in range(4)
+        ]
+        labels = [hint.label for hint in analysis.hints]
+        assert f"×4: {first // 1000}s … {first // 1000 + 6}s" in labels
