@@ -75,6 +75,24 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path) -> None:
     assert (tmp_path / "messy.ody").read_text() == MESSY
 
 
+def test_the_diff_applies_with_patch_even_without_a_final_newline(tmp_path: Path) -> None:
+    # A prompt may hold a form feed or U+2028: for `patch`, only \n ends a line.
+    messy = 'let x=1\nat 0s:  start "a\f b \u2028 c"\nafter 1s:   end'
+    scene = write(tmp_path / "messy.ody", messy)
+    done = odyc_fmt("--diff", "messy.ody", cwd=tmp_path)
+    assert done.returncode == 1
+    assert b"-after 1s:   end\n\\ No newline at end of file\n" in done.stdout
+    applied = subprocess.run(
+        ["patch", "--quiet", str(scene)], input=done.stdout, capture_output=True, timeout=30
+    )
+    assert applied.returncode == 0, applied.stderr
+    assert odyc_fmt("messy.ody", cwd=tmp_path).returncode == 0  # nothing left to change
+    assert (
+        scene.read_text(encoding="utf-8")
+        == 'let x = 1\nat 0s: start "a\f b \u2028 c"\nafter 1s: end\n'
+    )
+
+
 def test_stdin_to_stdout_with_the_configuration_of_stdin_filename(tmp_path: Path) -> None:
     write(tmp_path / "two" / "odyc.toml", "[format]\nindent-width = 2\n")
     done = odyc_fmt("-", cwd=tmp_path, stdin=MESSY.encode())

@@ -239,13 +239,20 @@ def _print_diff(before: str, after: str, name: str) -> None:
 
     from odyssey_dsl.cli.output import write_utf8
 
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True),
-        after.splitlines(keepends=True),
-        fromfile=name,
-        tofile=name,
+    lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=name, tofile=name)
+    # A last line without a line break gets the marker `patch` and `git apply` expect.
+    marker = "\n\\ No newline at end of file\n"
+    write_utf8(
+        sys.stdout, "".join(line if line.endswith("\n") else line + marker for line in lines)
     )
-    write_utf8(sys.stdout, "".join(line if line.endswith("\n") else line + "\n" for line in lines))
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of `text`, each with its `\n` (a `\r` before it stays part of the line), the
+    way `patch` reads them: `str.splitlines` would also break at `\f` or U+2028 in a prompt."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def _print_summary(outcomes: list[Outcome], context: _Run) -> None:
