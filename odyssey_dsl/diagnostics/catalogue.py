@@ -366,6 +366,41 @@ _CODES = [
         (1, 14),
         fix="Write a prompt with some text in it (check what its template renders to).",
     ),
+    Code(
+        "E305",
+        "prompt-too-long",
+        _E,
+        "A prompt, or what a template renders, is longer than 100,000 characters.",
+        "at 0s: start \"{{ 'x' * 100001 }}\"\nat 1s: end\n",
+        (1, 14),
+    ),
+    Code(
+        "E306",
+        "template-too-much-work",
+        _E,
+        "A template does more work than its budget: too many loop iterations, calls or "
+        "filters (1,000,000 steps for one template, 3,000,000 for all of a scene's).",
+        'at 0s: start "{% for i in range(99999) %}{% for j in range(99) %}{% endfor %}'
+        '{% endfor %}a"\nat 1s: end\n',
+        (1, 14),
+    ),
+    Code(
+        "E307",
+        "template-value-too-large",
+        _E,
+        "A template makes a string or list of more than 1,000,000 characters or items, or a "
+        "number of more than 4,300 digits.",
+        "at 0s: start \"{{ 'a' | center(10**9) }}\"\nat 1s: end\n",
+        (1, 14),
+    ),
+    Code(
+        "E308",
+        "template-prints-function",
+        _E,
+        "A template prints a function, a method or another value that is not text.",
+        'let x = "a"\nat 0s: start "{{ x.upper }}"\nat 1s: end\n',
+        (2, 14),
+    ),
     # --- E4xx: images -----------------------------------------------------------------------
     Code(
         "E401",
