@@ -373,6 +373,10 @@ _CODES = [
         "A prompt, or what a template renders, is longer than 100,000 characters.",
         "at 0s: start \"{{ 'x' * 100001 }}\"\nat 1s: end\n",
         (1, 14),
+        fix=(
+            "Shorten the prompt, or make the template render less text (a smaller loop, "
+            "fewer repetitions)."
+        ),
     ),
     Code(
         "E306",
@@ -383,6 +387,7 @@ _CODES = [
         'at 0s: start "{% for i in range(99999) %}{% for j in range(99) %}{% endfor %}'
         '{% endfor %}a"\nat 1s: end\n',
         (1, 14),
+        fix=("Make the template do less: smaller or fewer nested loops, fewer calls and filters."),
     ),
     Code(
         "E307",
@@ -392,6 +397,7 @@ _CODES = [
         "number of more than 4,300 digits.",
         "at 0s: start \"{{ 'a' | center(10**9) }}\"\nat 1s: end\n",
         (1, 14),
+        fix=("Build smaller values: a string, list or number this large cannot fit in a prompt."),
     ),
     Code(
         "E308",
@@ -400,6 +406,10 @@ _CODES = [
         "A template prints a function, a method or another value that is not text.",
         'let x = "a"\nat 0s: start "{{ x.upper }}"\nat 1s: end\n',
         (2, 14),
+        fix=(
+            "Call the method or function (`{{ x.upper() }}`), or print a value instead of the "
+            "function itself."
+        ),
     ),
     # --- E4xx: images -----------------------------------------------------------------------
     Code(
