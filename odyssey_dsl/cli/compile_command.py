@@ -9,7 +9,7 @@ from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, compile_settings
 from odyssey_dsl.cli.diagnostic_output import print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
-from odyssey_dsl.cli.output import reason, write_utf8
+from odyssey_dsl.cli.output import ArgumentParser, reason, write_utf8
 from odyssey_dsl.cli.scene_input import compile_scene
 from odyssey_dsl.cli.submit import SubmitOptions, add_submit_arguments
 
@@ -47,7 +47,7 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the compile command (also the parser of `odyc --help`)."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc",
         usage=USAGE,
         description=DESCRIPTION,
