@@ -502,8 +502,8 @@ def test_check_help() -> None:
     [
         (["--no-such-option", "cat.ody"], "unrecognized arguments: --no-such-option"),
         ([], "the following arguments are required: FILE"),
-        (["missing.ody"], "odyc: error: cannot read 'missing.ody': No such file or directory"),
-        (["."], "odyc: error: cannot read '.': Is a directory"),
+        (["missing.ody"], "missing.ody:1:1: error[E902]: cannot read 'missing.ody': No such file"),
+        (["."], ".:1:1: error[E902]: cannot read '.': Is a directory"),
         (["cat.ody", "--var", "subject"], "expected NAME=VALUE"),
         (["cat.ody", "--var", "2x=1"], "is not a variable name"),
         (["cat.ody", "--vars", "nope.json"], "cannot read --vars file 'nope.json'"),
@@ -633,6 +633,19 @@ def test_check_lists_an_unreadable_file_as_e902_in_every_format(scenes: Path) ->
     assert github.returncode == 2
     assert github.stdout.startswith("::error file=missing.ody,line=1,col=1,")
     assert "title=E902::cannot read 'missing.ody'" in github.stdout
+
+
+def test_compiling_an_unreadable_file_reports_e902_like_check(scenes: Path) -> None:
+    text = odyc("missing.ody", cwd=scenes)
+    assert text.returncode == 2
+    assert text.stderr == (
+        "missing.ody:1:1: error[E902]: cannot read 'missing.ody': No such file or directory\n"
+        "\n1 error in missing.ody\n"
+    )
+    machine = odyc("missing.ody", "--format", "json", cwd=scenes)
+    assert machine.returncode == 2
+    (entry,) = json.loads(machine.stdout)
+    assert (entry["file"], entry["code"]) == ("missing.ody", "E902")
 
 
 def test_a_mistyped_command_is_named_and_a_path_still_compiles(scenes: Path) -> None:

@@ -10,7 +10,7 @@ from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, com
 from odyssey_dsl.cli.diagnostic_output import print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
 from odyssey_dsl.cli.output import ArgumentParser, reason, write_utf8
-from odyssey_dsl.cli.scene_input import compile_scene
+from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene
 from odyssey_dsl.cli.submit import SubmitOptions, add_submit_arguments
 
 USAGE = """\
@@ -93,10 +93,13 @@ def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     submit_options = SubmitOptions.from_args(args, parser)
+    unreadable = False
     try:
         command_line = compile_settings(args)
         settings = command_line.settings_for(args.file)
         result = compile_scene(args.file, settings)
+    except UnreadableScene as error:  # E902 in the chosen format, as `odyc check` reports it
+        result, unreadable = error.as_result(), True
     except UsageError as error:
         print_usage_error(str(error))
         return ExitCode.USAGE
@@ -118,7 +121,7 @@ def run(argv: list[str]) -> int:
         colour_choice=command_line.colour,
     )
     if output is None:
-        return ExitCode.COMPILE_ERRORS
+        return ExitCode.USAGE if unreadable else ExitCode.COMPILE_ERRORS
     if args.output not in (None, "-"):
         from pathlib import Path
 
