@@ -672,3 +672,24 @@ def test_a_missing_image_in_a_scene_on_stdin_is_looked_up_from_the_current_direc
     help_line = next(line for line in result.stderr.splitlines() if "help:" in line)
     assert str(scenes) in help_line
     assert "the current directory for a scene read from standard input" in help_line
+
+
+def test_an_internal_error_message_is_shown_escaped_cut_and_without_the_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from odyssey_dsl.cli.main import EXIT_INTERNAL, MAX_DETAIL_CHARS, run_guarded
+
+    monkeypatch.setenv("ODYSSEY_API_KEY", "sk-secret-key-123")
+    message = "server said \x1b]0;owned\x07\x1b[2J\u202e sk-secret-key-123 " + "x" * 5000
+
+    def failing(argv: list[str]) -> int:
+        raise RuntimeError(message + "\nsecond line")
+
+    assert run_guarded(failing, []) == EXIT_INTERNAL
+    first, hint = capsys.readouterr().err.splitlines()
+    assert first.startswith(
+        "odyc: internal error: RuntimeError: server said \\x1b]0;owned\\x07\\x1b[2J\\u202e *** x"
+    )
+    assert len(first) < MAX_DETAIL_CHARS + 100 and "more characters" in first
+    assert "sk-secret" not in first and "second line" not in first
+    assert hint.startswith("this is a bug in odyc")

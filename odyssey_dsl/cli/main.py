@@ -126,14 +126,32 @@ def _stdout_is_stuck() -> bool:
     return False
 
 
+MAX_DETAIL_CHARS = 300
+"""An unexpected exception's message is cut to this many characters when shown."""
+
+
 def _internal_error(error: Exception) -> int:
-    detail = str(error).splitlines()[0] if str(error) else ""
+    detail = _shown_detail(str(error))
     print(
         f"odyc: internal error: {type(error).__name__}{': ' + detail if detail else ''}\n"
         f"{REPORT_HINT}",
         file=sys.stderr,
     )
     return EXIT_INTERNAL
+
+
+def _shown_detail(message: str) -> str:
+    """The first line of an unexpected exception's message, safe to print: it may quote a
+    server's answer or a file, so the API key is replaced by `***`, control and bidi
+    characters are escaped, and it is cut to `MAX_DETAIL_CHARS`."""
+    first = message.splitlines()[0] if message else ""
+    try:
+        from odyssey_dsl.cli.terminal import redact_key
+        from odyssey_dsl.client.server_text import printable
+
+        return printable(redact_key(first), max_chars=MAX_DETAIL_CHARS)
+    except Exception:  # odyc's own modules failed to load: then it is not shown at all
+        return ""
 
 
 def _silence_stdout() -> None:
