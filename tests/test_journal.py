@@ -103,6 +103,18 @@ def test_records_round_trip(
     assert damaged == 0
     assert records == [submitted, finished]
     assert path.read_text(encoding="utf-8").count("\n") == 2
+    assert path.read_bytes().isascii()
+
+
+def test_server_text_reaches_the_journal_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    hostile = "\x9b2J\u202egnp.\x1b]0;owned\x07\u2028é"
+    journal.append_record(FinishedRecord("job-1", hostile, streams=((hostile, 0),)), path)
+    raw = path.read_bytes()
+    assert raw.isascii() and b"\x1b" not in raw and b"\x07" not in raw
+    assert "\\u009b2J\\u202egnp.\\u001b]0;owned\\u0007\\u2028\\u00e9" in raw.decode()
+    ((record,), _) = journal.read_records(path)
+    assert isinstance(record, FinishedRecord) and record.status == hostile
 
 
 # --- appends are whole; the journal is private and never followed through a link ----------
