@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict, Unpack
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection
-from odyssey_dsl.syntax.text import SourceFile, decode_source
+from odyssey_dsl.syntax.text import MAX_SCENE_BYTES, SourceFile, decode_source
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS, Limits
 
 if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc check` is lean
@@ -169,15 +169,26 @@ def compile_file(path: str | Path, **options: Unpack[CompileOptions]) -> Compile
     path = Path(path)
     if options.get("base_dir") is None:
         options["base_dir"] = path.parent
-    return compile_bytes(path.read_bytes(), filename=str(path), **options)
+    with path.open("rb") as scene:
+        data = scene.read(MAX_SCENE_BYTES + 1)  # more would be E116: never read it all
+    return compile_bytes(data, filename=str(path), **options)
 
 
 def compile_bytes(
     data: bytes, *, filename: str | None = None, **options: Unpack[CompileOptions]
 ) -> CompileResult:
     """Compile a scene's bytes (UTF-8, optional BOM); bytes that are not UTF-8 are reported as
-    diagnostic E109 at the first bad byte."""
+    diagnostic E109 at the first bad byte, more than `MAX_SCENE_BYTES` as E116."""
     name = filename or "<input>"
+    if len(data) > MAX_SCENE_BYTES:
+        message = (
+            f"the scene is larger than {MAX_SCENE_BYTES // 1024 // 1024} MiB, the most odyc reads"
+        )
+        return CompileResult(
+            None,
+            [diag.make("E116", message, name, SourceFile(name, "").span(0, 0))],
+            SourceFile(name, ""),
+        )
     try:
         text = decode_source(data)
     except UnicodeDecodeError as error:

@@ -4,8 +4,11 @@ never a hang and never an internal error (issue 7, "huge or degenerate input")."
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from hostile_support import assert_bounded, run_measured
 
 
@@ -42,3 +45,83 @@ def test_text_stops_after_200_diagnostics_of_a_file_and_json_keeps_them_all(
     assert text.stderr.rstrip().endswith("1,000 errors in " + str(scene))
     machine = run_measured(["check", "--format", "json", str(scene)])
     assert len(json.loads(machine.stdout)) == 1_000
+
+
+def test_a_million_bad_lines_stop_after_a_thousand_errors(tmp_path: Path) -> None:
+    scene = tmp_path / "bad.ody"
+    scene.write_text("".join(f"nonsense{i} here\n" for i in range(1_000_000)), encoding="utf-8")
+    text = run_measured(["check", str(scene)])
+    assert text.returncode == 1
+    assert_bounded(text)
+    assert text.stderr.rstrip().endswith("1,001 errors in " + str(scene))
+    machine = run_measured(["check", "--format", "json", str(scene)])
+    found = json.loads(machine.stdout)
+    assert len(found) == 1_001
+    assert (found[-1]["code"], found[-1]["line"]) == ("E117", 1_001)
+    assert "the rest of the file is not checked" in found[-1]["message"]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("0\n" * 10_000_000, 1_001),  # millions of short bad lines: the first thousand count
+        ("0" * 20_000_000, 1),  # one line of twenty million zeros: one error
+    ],
+)
+def test_twenty_megabytes_of_zeros_are_read_in_bounded_memory(
+    tmp_path: Path, text: str, codes: int
+) -> None:
+    scene = tmp_path / "zeros.ody"
+    scene.write_text(text, encoding="utf-8")
+    measured = run_measured(["check", "--format", "json", str(scene)])
+    assert measured.returncode == 1
+    assert_bounded(measured)
+    found = [d["code"] for d in json.loads(measured.stdout)]
+    assert len(found) == codes and found[-1] == ("E117" if codes > 1 else "E100")
+
+
+def test_a_scene_over_64_mib_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    scene = tmp_path / "zeros.ody"
+    with scene.open("wb") as handle:  # 200 MB of NUL bytes, sparse on disk
+        handle.truncate(200_000_000)
+    expected = "the scene is larger than 64 MiB, the most odyc reads"
+    for args in (["check", str(scene)], [str(scene)], ["check", "/dev/zero"]):
+        measured = run_measured(args)
+        assert measured.returncode == 1
+        assert_bounded(measured)
+        assert f"error[E116]: {expected}" in measured.stderr
+    with scene.open("rb") as stdin:
+        piped = subprocess.run(
+            [sys.executable, "-m", "odyssey_dsl", "-"],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert piped.returncode == 1
+    assert f"<stdin>:1:1: error[E116]: {expected}" in piped.stderr
+
+
+FIVE_THOUSAND_DIGITS = "9" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("scene", "code", "message"),
+    [
+        (f"let x = {FIVE_THOUSAND_DIGITS}\n", "E111", "the number `999999999999…99999999`"),
+        (f"repeat {FIVE_THOUSAND_DIGITS} every 1s:\n", "E111", "the number `999999999999…"),
+        (f"at {FIVE_THOUSAND_DIGITS}s: end\n", "E111", "the duration `999999999999…9999999s`"),
+        (f"let t = {FIVE_THOUSAND_DIGITS}ms\n", "E111", "the duration `999999999999…999999ms`"),
+        (f"at 1.{FIVE_THOUSAND_DIGITS}s: end\n", "E108", "the duration `1.9999999999…9999999s`"),
+    ],
+)
+def test_a_five_thousand_digit_number_is_a_short_clear_error(
+    tmp_path: Path, scene: str, code: str, message: str
+) -> None:
+    path = tmp_path / "big.ody"
+    path.write_text(scene + 'at 0s: start "a"\nat 1s: end\n', encoding="utf-8")
+    measured = run_measured(["check", "--format", "json", str(path)])
+    first = json.loads(measured.stdout)[0]
+    assert (first["code"], first["line"]) == (code, 1)
+    assert first["message"].startswith(message) and len(first["message"]) < 120
+    assert "(2000ms)" not in first["message"]  # rounded, so not the duration's value

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from odyssey_dsl.cli.compile_options import CompileSettings, UsageError
 from odyssey_dsl.compiler import CompileResult, compile_bytes, compile_file
+from odyssey_dsl.syntax.text import MAX_SCENE_BYTES
 
 STDIN_NAME = "<stdin>"
 """How standard input is named in diagnostics."""
@@ -63,7 +64,7 @@ def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
     if stream is None:
         raise UnreadableScene("-", "cannot read standard input: it is closed")
     try:
-        data = stream.buffer.read()
+        data = stream.buffer.read(MAX_SCENE_BYTES + 1)  # more is E116: never read it all
     except OSError as error:
         raise UnreadableScene("-", f"cannot read standard input: {_reason(error)}") from None
     return compile_bytes(

@@ -237,6 +237,26 @@ _CODES = [
         fix="Write the strings inside `{{ }}` with single quotes: "
         "`{{ name | replace('a', 'b') }}`.",
     ),
+    Code(
+        "E116",
+        "scene-too-large",
+        _E,
+        "The scene is larger than 64 MiB, the most odyc reads; it is not compiled.",
+        "",
+        (1, 1),
+        fix="Split the scene into several files, or keep large data out of it (an image as a "
+        "file rather than a `data:` URL).",
+    ),
+    Code(
+        "E117",
+        "too-many-syntax-errors",
+        _E,
+        "After 1,000 syntax diagnostics in a file, odyc stops reading it: the rest of the "
+        "file is not checked.",
+        "",
+        (1, 1),
+        fix="Check that the file is an Ody scene, fix the first errors, and check it again.",
+    ),
     # --- E2xx: names, values and structure --------------------------------------------------
     Code(
         "E201",
