@@ -693,3 +693,18 @@ def test_an_internal_error_message_is_shown_escaped_cut_and_without_the_key(
     assert len(first) < MAX_DETAIL_CHARS + 100 and "more characters" in first
     assert "sk-secret" not in first and "second line" not in first
     assert hint.startswith("this is a bug in odyc")
+
+
+def test_machine_formats_never_print_c1_or_bidi_controls_raw(scenes: Path) -> None:
+    """A scene can quote them in a message (E102 shows the unknown escape); JSON writes them
+    as `\\uXXXX` escapes (same decoded text), GitHub annotations as visible text."""
+    (scenes / "hostile.ody").write_text(
+        'at 0s: start "a\\\u202e b\\\x9b c\\\u2028"\nat 1s: end\n', encoding="utf-8"
+    )
+    raw = ("\u202e", "\x9b", "\u2028")
+    for format in ("json", "sarif", "github"):
+        result = odyc("check", "--format", format, "hostile.ody", cwd=scenes)
+        assert result.returncode == 1
+        assert not any(char in result.stdout for char in raw), format
+    found = json.loads(odyc("check", "--format", "json", "hostile.ody", cwd=scenes).stdout)
+    assert [d["message"] for d in found] == [f"unknown escape `\\{char}`" for char in raw]

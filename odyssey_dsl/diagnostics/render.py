@@ -18,6 +18,7 @@ sent to the terminal.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -129,7 +130,25 @@ def render_diagnostic(
 
 def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
     """The `--format json` output: a JSON array of `Diagnostic.as_json()` objects."""
-    return json.dumps([d.as_json() for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return json_document([d.as_json() for d in diagnostics])
+
+
+_UNSAFE_IN_OUTPUT = re.compile(
+    "[\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(sorted(_BIDI_CONTROLS)) + "]"
+)
+"""What `json.dumps` leaves raw but must not reach a terminal or a log: DEL, C1 controls (a
+scene's `\\<U+009B>` quoted in an E102 message), bidi controls, line separators and lone
+surrogates. (`json.dumps` already escapes C0 controls.)"""
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_document(value: object) -> str:
+    """`value` as indented JSON with non-ASCII text kept readable, except the characters of
+    `_UNSAFE_IN_OUTPUT`, written as JSON's `\\uXXXX` escapes (the decoded text is the same)."""
+    return _UNSAFE_IN_OUTPUT.sub(_escaped, json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_github(diagnostics: Iterable[Diagnostic]) -> str:
@@ -284,6 +303,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _github_data(text: str) -> str:
+    text = _UNSAFE_IN_OUTPUT.sub(_escaped, text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
