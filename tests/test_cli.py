@@ -507,6 +507,8 @@ def test_check_help() -> None:
         (["cat.ody", "--var", "subject"], "expected NAME=VALUE"),
         (["cat.ody", "--var", "2x=1"], "is not a variable name"),
         (["cat.ody", "--vars", "nope.json"], "cannot read --vars file 'nope.json'"),
+        (["cat.ody", "--vars", "/dev/zero"], "'/dev/zero': larger than 16 MiB"),
+        (["cat.ody", "--config", "/dev/zero"], "cannot read /dev/zero: larger than 16 MiB"),
         (["cat.ody", "--vars", "list.json"], "must hold a JSON object"),
         (["cat.ody", "--vars", "broken.toml"], "is not valid TOML"),
         (["cat.ody", "--vars", "garbage.txt"], "is neither JSON"),

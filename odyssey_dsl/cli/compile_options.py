@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection, rule_entry_problem
+from odyssey_dsl.files import MAX_SETTINGS_FILE_BYTES, read_at_most
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
 
 if TYPE_CHECKING:
@@ -285,7 +286,7 @@ def read_variables_file(path: Path) -> dict[str, object]:
     """The object of a `--vars` file: JSON, or TOML (by the `.toml` suffix, or when the
     text is not JSON). Raises `UsageError` with the reason."""
     try:
-        data = path.read_bytes()
+        data = read_at_most(path, MAX_SETTINGS_FILE_BYTES)
     except OSError as error:
         reason = error.strerror or str(error)
         raise UsageError(f"cannot read --vars file '{path}': {reason}") from None
