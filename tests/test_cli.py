@@ -710,3 +710,21 @@ def test_machine_formats_never_print_c1_or_bidi_controls_raw(scenes: Path) -> No
         assert not any(char in result.stdout for char in raw), format
     found = json.loads(odyc("check", "--format", "json", "hostile.ody", cwd=scenes).stdout)
     assert [d["message"] for d in found] == [f"unknown escape `\\{char}`" for char in raw]
+
+
+def test_deeply_nested_variables_are_usage_errors(scenes: Path) -> None:
+    (scenes / "deep.json").write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (scenes / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    cases = [
+        (["--vars", "deep.json"], "--vars file 'deep.json' is nested too deeply"),
+        (["--vars", "deep.toml"], "--vars file 'deep.toml' is nested too deeply"),
+        (["--config", "deep.toml"], "deep.toml: is nested too deeply"),
+        (["--var", "x=" + "[" * 5_000 + "]" * 5_000], "the value of 'x' is nested too deeply"),
+        (["--var", "x=" + "[" * 101 + "]" * 101], "more than 100 lists inside one another"),
+    ]
+    for args, message in cases:
+        result = odyc("cat.ody", *args, cwd=scenes)
+        assert result.returncode == 2, args[0]
+        assert message in result.stderr
+    nested = "[" * 100 + "]" * 100
+    assert odyc("cat.ody", "--var", f"x={nested}", cwd=scenes).returncode == 0

@@ -307,3 +307,10 @@ def test_reading_backwards_across_many_blocks(tmp_path: Path) -> None:
     assert journal.recent_entries(None, path=path).entries == whole
     assert journal.recent_entries(7, skip=100, path=path).entries == whole[-107:-100]
     assert journal.find_submission("job-5", path) == whole[5].submitted
+
+
+def test_a_deeply_nested_line_is_a_damaged_line(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    path.write_text('{"event": ' + "[" * 100_000 + "\n")
+    journal.append_record(SubmittedRecord("job-1", "http://h"), path)
+    assert job_ids(path) == ["job-1"]

@@ -279,6 +279,8 @@ def variable_assignment(text: str) -> tuple[str, object]:
         value: object = json.loads(raw)
     except ValueError:
         value = raw
+    except RecursionError:
+        raise argparse.ArgumentTypeError(f"the value of {name!r} is nested too deeply") from None
     return name, value
 
 
@@ -298,6 +300,8 @@ def read_variables_file(path: Path) -> dict[str, object]:
         return _toml_object(path, text)
     try:
         loaded = json.loads(text)
+    except RecursionError:
+        raise UsageError(f"--vars file '{path}' is nested too deeply") from None
     except ValueError as json_error:
         if path.suffix.lower() == ".json":
             raise UsageError(f"--vars file '{path}' is not valid JSON: {json_error}") from None
@@ -314,6 +318,8 @@ def _toml_object(path: Path, text: str, json_error: ValueError | None = None) ->
 
     try:
         loaded = tomllib.loads(text)
+    except RecursionError:
+        raise UsageError(f"--vars file '{path}' is nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         if json_error is not None:
             raise UsageError(

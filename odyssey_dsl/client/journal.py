@@ -338,7 +338,7 @@ def _records_in_line(line: str) -> tuple[list[JournalRecord], int]:
         return [], 0
     try:
         return [_record_from_json(json.loads(line))], 0
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         pass
     records: list[JournalRecord] = []
     damaged = 0
@@ -348,7 +348,7 @@ def _records_in_line(line: str) -> tuple[list[JournalRecord], int]:
     for begin, end in zip(starts, [*starts[1:], len(line)], strict=False):
         try:
             records.append(_record_from_json(json.loads(line[begin:end])))
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             damaged += 1
     return records, damaged
 

@@ -68,6 +68,8 @@ def odyc_table(path: Path) -> dict[str, Any] | None:
 
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: is nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: is not valid TOML: {error}") from None
     if path.name != PYPROJECT:
