@@ -125,3 +125,21 @@ def test_a_five_thousand_digit_number_is_a_short_clear_error(
     assert (first["code"], first["line"]) == (code, 1)
     assert first["message"].startswith(message) and len(first["message"]) < 120
     assert "(2000ms)" not in first["message"]  # rounded, so not the duration's value
+
+
+@pytest.mark.parametrize(
+    ("scene", "code"),
+    [
+        ('let x = "' + "a" * 5_000_000 + '" 1\n', "E100"),  # a 5 MB string, then a mistake
+        ('let x = "' + "猫\\\\" * 1_000_000 + '"\nat 0s: start "{{ x[:2] }}"\nat 1s: end\n', None),
+        ('at 0s: start """' + "a\n" * 1_000_000 + '"""\nat 1s: end\n', "E305"),
+    ],
+)
+def test_megabytes_of_string_are_read_in_bounded_memory(
+    tmp_path: Path, scene: str, code: str | None
+) -> None:
+    path = tmp_path / "long.ody"
+    path.write_text(scene, encoding="utf-8")
+    measured = run_measured(["check", "--format", "json", str(path)])
+    assert_bounded(measured)
+    assert [d["code"] for d in json.loads(measured.stdout or "[]")] == ([code] if code else [])
