@@ -54,6 +54,8 @@ def test_a_million_bad_lines_stop_after_a_thousand_errors(tmp_path: Path) -> Non
     assert text.returncode == 1
     assert_bounded(text)
     assert text.stderr.rstrip().endswith("1,001 errors in " + str(scene))
+    assert "… and 800 more errors not shown; `--format json` lists them all" in text.stderr
+    assert f"{scene}:1001:1: error[E117]: odyc stopped reading here" in text.stderr
     machine = run_measured(["check", "--format", "json", str(scene)])
     found = json.loads(machine.stdout)
     assert len(found) == 1_001

@@ -79,8 +79,15 @@ def render_text(
     shown = found if limit is None else found[:limit]
     blocks = [render_diagnostic(d, source, colour=colour) for d in shown]
     if len(shown) < len(found):
-        blocks.append(_not_shown(found[len(shown) :], colour=colour))
+        rest = found[len(shown) :]
+        last = [d for d in rest if d.code.code in _ALWAYS_SHOWN]
+        blocks.append(_not_shown([d for d in rest if d not in last], colour=colour))
+        blocks += [render_diagnostic(d, source, colour=colour) for d in last]
     return "\n".join(blocks)
+
+
+_ALWAYS_SHOWN = frozenset({"E117"})
+"""Shown even past the limit: that odyc stopped reading the file."""
 
 
 def _not_shown(rest: Sequence[Diagnostic], *, colour: bool) -> str:
