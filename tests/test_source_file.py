@@ -50,3 +50,19 @@ def test_a_position_near_the_top_does_not_read_the_whole_file() -> None:
     source = SourceFile("t.ody", "x\n" * 5_000_000)
     assert source.position(4) == (3, 1)
     assert len(source._line_starts) < 1_000_000
+
+
+def test_threads_asking_at_once_find_each_line_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "ab\n" * 200_000
+    starts = every_line_start(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_module, "_SCAN_CHUNK", 64)
+        for _ in range(3):
+            source = SourceFile("t.ody", text)
+            offsets = [len(text) - 1 - 7 * k for k in range(8)]
+            with ThreadPoolExecutor(8) as pool:
+                found = list(pool.map(source.position, offsets))
+            assert found == [(offset // 3 + 1, offset % 3 + 1) for offset in offsets]
+            assert list(source._line_starts) == starts[: len(source._line_starts)]

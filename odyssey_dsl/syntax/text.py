@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+import threading
 from array import array
 from typing import NamedTuple
 
@@ -45,7 +46,7 @@ class SourceFile:
     of its millions of lines. The table is an array of machine integers (8 bytes a line).
     """
 
-    __slots__ = ("_line_count", "_line_starts", "_scanned", "name", "text")
+    __slots__ = ("_line_count", "_line_starts", "_scan_lock", "_scanned", "name", "text")
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
@@ -54,12 +55,20 @@ class SourceFile:
         self._scanned = 0
         """`text[:_scanned]` has its line starts in `_line_starts`."""
         self._line_count = -1
+        self._scan_lock = threading.Lock()  # two threads asking at once must not both scan
 
     def __repr__(self) -> str:
         return f"SourceFile({self.name!r}, <{len(self.text)} characters>)"
 
     def _scan_past(self, offset: int) -> None:
         """Find the starts of the lines that begin at or before `offset`."""
+        text = self.text
+        if self._scanned > offset or self._scanned >= len(text):
+            return
+        with self._scan_lock:
+            self._scan_chunks_past(offset)
+
+    def _scan_chunks_past(self, offset: int) -> None:
         text = self.text
         while self._scanned <= offset and self._scanned < len(text):
             start = self._scanned
