@@ -239,9 +239,21 @@ def _run(
     try:
         return _compile(source, variables, base_dir, limits, images, rules)
     except RecursionError:
-        return _failure(source, "the scene is nested too deeply for odyc to read", None)
+        help_text = "flatten the deepest blocks, lists or templates of the scene"
+        return _failure(
+            source, "the scene is nested too deeply for odyc to read", help_text, "E112"
+        )
+    except MemoryError:
+        help_text = (
+            "the scene needs more memory than odyc may use here: split it into smaller files"
+        )
+        return _failure(source, "odyc ran out of memory compiling this scene", help_text)
     except Exception as error:  # odyc's own bug: never a traceback for the user
-        return _failure(source, f"internal error: {type(error).__name__}: {error}", error)
+        detail = "".join(traceback.format_exception(error)).strip().splitlines()[-1]
+        help_text = (
+            f"this is a bug in odyc; please report it with the scene that triggers it\n{detail}"
+        )
+        return _failure(source, f"internal error: {type(error).__name__}: {error}", help_text)
 
 
 def _compile(
@@ -299,10 +311,7 @@ def _compile(
     return _Outcome(compiled, result, expanded, suppressed)
 
 
-def _failure(source: SourceFile, message: str, error: BaseException | None) -> _Outcome:
-    detail = "".join(traceback.format_exception(error)).strip() if error else None
-    help_text = "this is a bug in odyc; please report it with the scene that triggers it"
-    if detail:
-        help_text += "\n" + detail.splitlines()[-1]
-    internal = diag.make("E999", message, source.name, source.span(0, 0), help_text)
-    return _Outcome(None, [internal], None, [])
+def _failure(source: SourceFile, message: str, help_text: str, code: str = "E999") -> _Outcome:
+    """A compile that could not finish: one diagnostic for the whole scene."""
+    found = diag.make(code, message, source.name, source.span(0, 0), help_text)
+    return _Outcome(None, [found], None, [])

@@ -728,3 +728,25 @@ def test_deeply_nested_variables_are_usage_errors(scenes: Path) -> None:
         assert message in result.stderr
     nested = "[" * 100 + "]" * 100
     assert odyc("cat.ody", "--var", f"x={nested}", cwd=scenes).returncode == 0
+
+
+def test_running_out_of_memory_is_said_plainly_not_called_a_bug(scenes: Path) -> None:
+    import resource
+
+    scene = "".join(f'at {2 * i}s: start "a"\nat {2 * i + 1}s: end\n' for i in range(30_000))
+    (scenes / "big.ody").write_text(scene, encoding="utf-8")
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (150 * 1024 * 1024, 150 * 1024 * 1024))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "odyssey_dsl", "check", "big.ody"],
+        cwd=scenes,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_memory,
+        timeout=120,
+    )
+    assert completed.returncode == 1
+    assert "out of memory" in completed.stderr
+    assert "bug" not in completed.stderr and "Traceback" not in completed.stderr

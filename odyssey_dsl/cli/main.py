@@ -10,8 +10,9 @@ subcommand lives in its own module with a `run(argv) -> int`, imported lazily so
 
 Whatever the command: a closed standard output (`odyc jobs list | head -1`) ends odyc quietly
 with exit code 2; an output that could not be written completely (a full disk) is one
-`odyc: error:` line and exit code 2; any other exception is one line asking for a bug report
-and exit code 1 — never a Python traceback.
+`odyc: error:` line and exit code 2; running out of memory is `odyc: error: out of memory`
+and exit code 1; any other exception is one line asking for a bug report and exit code 1 —
+never a Python traceback.
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def run_guarded(command: Callable[[list[str]], int], argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("odyc: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except MemoryError:  # a limit of the machine (or `ulimit -v`), not a bug
+        print("odyc: error: out of memory", file=sys.stderr)
+        return EXIT_INTERNAL
     except OSError as error:
         if _stdout_is_stuck():  # a `print` to stdout failed (a full disk)
             return _stdout_lost(f"cannot write to standard output: {error.strerror or error}")
