@@ -36,6 +36,7 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python bench/bench_compile.py
 	$(BIN)/python bench/bench_submit.py
+	$(BIN)/python bench/bench_hostile.py
 
 emulator: $(STAMP)
 	$(BIN)/odyc emulator
