@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_compile.py
 	$(BIN)/python bench/bench_submit.py
 	$(BIN)/python bench/bench_fmt.py
+	$(BIN)/python bench/bench_hostile.py
+	$(BIN)/python bench/bench_lsp.py
 
 emulator: $(STAMP)
 	$(BIN)/odyc emulator

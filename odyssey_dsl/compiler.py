@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict, Unpack
 from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection
-from odyssey_dsl.syntax.text import SourceFile, decode_source
+from odyssey_dsl.syntax.text import MAX_SCENE_BYTES, SourceFile, decode_source
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS, Limits
 
 if TYPE_CHECKING:  # the models (pydantic) load only when a job is built: `odyc check` is lean
@@ -171,15 +171,26 @@ def compile_file(path: str | Path, **options: Unpack[CompileOptions]) -> Compile
     path = Path(path)
     if options.get("base_dir") is None:
         options["base_dir"] = path.parent
-    return compile_bytes(path.read_bytes(), filename=str(path), **options)
+    with path.open("rb") as scene:
+        data = scene.read(MAX_SCENE_BYTES + 1)  # more would be E116: never read it all
+    return compile_bytes(data, filename=str(path), **options)
 
 
 def compile_bytes(
     data: bytes, *, filename: str | None = None, **options: Unpack[CompileOptions]
 ) -> CompileResult:
     """Compile a scene's bytes (UTF-8, optional BOM); bytes that are not UTF-8 are reported as
-    diagnostic E109 at the first bad byte."""
+    diagnostic E109 at the first bad byte, more than `MAX_SCENE_BYTES` as E116."""
     name = filename or "<input>"
+    if len(data) > MAX_SCENE_BYTES:
+        message = (
+            f"the scene is larger than {MAX_SCENE_BYTES // 1024 // 1024} MiB, the most odyc reads"
+        )
+        return CompileResult(
+            None,
+            [diag.make("E116", message, name, SourceFile(name, "").span(0, 0))],
+            SourceFile(name, ""),
+        )
     try:
         text = decode_source(data)
     except UnicodeDecodeError as error:
@@ -230,9 +241,21 @@ def _run(
     try:
         return _compile(source, variables, base_dir, limits, images, rules)
     except RecursionError:
-        return _failure(source, "the scene is nested too deeply for odyc to read", None)
+        help_text = "flatten the deepest blocks, lists or templates of the scene"
+        return _failure(
+            source, "the scene is nested too deeply for odyc to read", help_text, "E112"
+        )
+    except MemoryError:
+        help_text = (
+            "the scene needs more memory than odyc may use here: split it into smaller files"
+        )
+        return _failure(source, "odyc ran out of memory compiling this scene", help_text)
     except Exception as error:  # odyc's own bug: never a traceback for the user
-        return _failure(source, f"internal error: {type(error).__name__}: {error}", error)
+        detail = "".join(traceback.format_exception(error)).strip().splitlines()[-1]
+        help_text = (
+            f"this is a bug in odyc; please report it with the scene that triggers it\n{detail}"
+        )
+        return _failure(source, f"internal error: {type(error).__name__}: {error}", help_text)
 
 
 def _compile(
@@ -290,10 +313,7 @@ def _compile(
     return _Outcome(compiled, result, expanded, suppressed)
 
 
-def _failure(source: SourceFile, message: str, error: BaseException | None) -> _Outcome:
-    detail = "".join(traceback.format_exception(error)).strip() if error else None
-    help_text = "this is a bug in odyc; please report it with the scene that triggers it"
-    if detail:
-        help_text += "\n" + detail.splitlines()[-1]
-    internal = diag.make("E999", message, source.name, source.span(0, 0), help_text)
-    return _Outcome(None, [internal], None, [])
+def _failure(source: SourceFile, message: str, help_text: str, code: str = "E999") -> _Outcome:
+    """A compile that could not finish: one diagnostic for the whole scene."""
+    found = diag.make(code, message, source.name, source.span(0, 0), help_text)
+    return _Outcome(None, [found], None, [])

@@ -1,4 +1,5 @@
-"""Writing bytes completely: a short write is continued, a failed one raises `OSError`.
+"""Writing bytes completely (a short write is continued, a failed one raises `OSError`), and
+reading a small file without ever reading more than a limit.
 
 `os.write` may take fewer bytes than it was given (a file-size limit, a full disk, a pipe, a
 signal), and Python's buffered files do not always say so: a large `write` that the kernel
@@ -31,3 +32,18 @@ def write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
         if written <= 0:
             raise OSError(errno.EIO, "the write made no progress")
         view = view[written:]
+
+
+MAX_SETTINGS_FILE_BYTES = 16 * 1024 * 1024
+"""The largest `--vars` file or configuration file odyc reads."""
+
+
+def read_at_most(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of the file at `path`; raises `OSError` (EFBIG, "larger than N MiB") when
+    it holds more than `limit` bytes, having read no more than `limit + 1` of them (a
+    settings file that is `/dev/zero` or a huge file costs no more than that)."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit / 1024 / 1024:g} MiB")
+    return data

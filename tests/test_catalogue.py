@@ -84,7 +84,7 @@ class _BrokenVariables(Mapping[str, object]):
 
 
 def test_codes_without_a_text_example_are_triggered_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from odyssey_dsl.compiler import compile_bytes
+    from odyssey_dsl.compiler import compile_bytes, compile_file
 
     scene = 'at 0s: start "a" with image "big.png"\nat 1s: end\n'
     big = tmp_path / "big.png"
@@ -112,6 +112,16 @@ def test_codes_without_a_text_example_are_triggered_too(tmp_path) -> None:  # ty
     assert unused.job is not None
     triggered["W105"] = unused
     triggered["E902"] = _unreadable_scene(tmp_path / "missing.ody")
+    huge = tmp_path / "huge.ody"
+    with huge.open("wb") as handle:  # sparse: 64 MiB of NUL bytes and one more
+        handle.truncate(64 * 1024 * 1024 + 1)
+    triggered["E116"] = compile_file(huge)
+    assert [d.code.code for d in triggered["E116"].diagnostics] == ["E116"]
+    not_a_scene = compile_source("nonsense here\n" * 1_001 + "and more\n")
+    triggered["E117"] = not_a_scene
+    assert [d.code.code for d in not_a_scene.diagnostics][-2:] == ["E100", "E117"]
+    assert len(not_a_scene.diagnostics) == 1_001
+    assert not_a_scene.diagnostics[-1].span.line == 1_001
     assert [d.code.code for d in triggered["E902"].diagnostics] == ["E902"]
     assert {code for code, entry in CATALOGUE.items() if not entry.example} <= set(triggered)
 

@@ -502,11 +502,13 @@ def test_check_help() -> None:
     [
         (["--no-such-option", "cat.ody"], "unrecognized arguments: --no-such-option"),
         ([], "the following arguments are required: FILE"),
-        (["missing.ody"], "odyc: error: cannot read 'missing.ody': No such file or directory"),
-        (["."], "odyc: error: cannot read '.': Is a directory"),
+        (["missing.ody"], "missing.ody:1:1: error[E902]: cannot read 'missing.ody': No such file"),
+        (["."], ".:1:1: error[E902]: cannot read '.': Is a directory"),
         (["cat.ody", "--var", "subject"], "expected NAME=VALUE"),
         (["cat.ody", "--var", "2x=1"], "is not a variable name"),
         (["cat.ody", "--vars", "nope.json"], "cannot read --vars file 'nope.json'"),
+        (["cat.ody", "--vars", "/dev/zero"], "'/dev/zero': larger than 16 MiB"),
+        (["cat.ody", "--config", "/dev/zero"], "cannot read /dev/zero: larger than 16 MiB"),
         (["cat.ody", "--vars", "list.json"], "must hold a JSON object"),
         (["cat.ody", "--vars", "broken.toml"], "is not valid TOML"),
         (["cat.ody", "--vars", "garbage.txt"], "is neither JSON"),
@@ -635,6 +637,19 @@ def test_check_lists_an_unreadable_file_as_e902_in_every_format(scenes: Path) ->
     assert "title=E902::cannot read 'missing.ody'" in github.stdout
 
 
+def test_compiling_an_unreadable_file_reports_e902_like_check(scenes: Path) -> None:
+    text = odyc("missing.ody", cwd=scenes)
+    assert text.returncode == 2
+    assert text.stderr == (
+        "missing.ody:1:1: error[E902]: cannot read 'missing.ody': No such file or directory\n"
+        "\n1 error in missing.ody\n"
+    )
+    machine = odyc("missing.ody", "--format", "json", cwd=scenes)
+    assert machine.returncode == 2
+    (entry,) = json.loads(machine.stdout)
+    assert (entry["file"], entry["code"]) == ("missing.ody", "E902")
+
+
 def test_a_mistyped_command_is_named_and_a_path_still_compiles(scenes: Path) -> None:
     mistyped = odyc("chek", "cat.ody", cwd=scenes)
     assert mistyped.returncode == 2
@@ -659,3 +674,79 @@ def test_a_missing_image_in_a_scene_on_stdin_is_looked_up_from_the_current_direc
     help_line = next(line for line in result.stderr.splitlines() if "help:" in line)
     assert str(scenes) in help_line
     assert "the current directory for a scene read from standard input" in help_line
+
+
+def test_an_internal_error_message_is_shown_escaped_cut_and_without_the_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from odyssey_dsl.cli.main import EXIT_INTERNAL, MAX_DETAIL_CHARS, run_guarded
+
+    monkeypatch.setenv("ODYSSEY_API_KEY", "sk-secret-key-123")
+    message = "server said \x1b]0;owned\x07\x1b[2J\u202e sk-secret-key-123 " + "x" * 5000
+
+    def failing(argv: list[str]) -> int:
+        raise RuntimeError(message + "\nsecond line")
+
+    assert run_guarded(failing, []) == EXIT_INTERNAL
+    first, hint = capsys.readouterr().err.splitlines()
+    assert first.startswith(
+        "odyc: internal error: RuntimeError: server said \\x1b]0;owned\\x07\\x1b[2J\\u202e *** x"
+    )
+    assert len(first) < MAX_DETAIL_CHARS + 100 and "more characters" in first
+    assert "sk-secret" not in first and "second line" not in first
+    assert hint.startswith("this is a bug in odyc")
+
+
+def test_machine_formats_never_print_c1_or_bidi_controls_raw(scenes: Path) -> None:
+    """A scene can quote them in a message (E102 shows the unknown escape); JSON writes them
+    as `\\uXXXX` escapes (same decoded text), GitHub annotations as visible text."""
+    (scenes / "hostile.ody").write_text(
+        'at 0s: start "a\\\u202e b\\\x9b c\\\u2028"\nat 1s: end\n', encoding="utf-8"
+    )
+    raw = ("\u202e", "\x9b", "\u2028")
+    for format in ("json", "sarif", "github"):
+        result = odyc("check", "--format", format, "hostile.ody", cwd=scenes)
+        assert result.returncode == 1
+        assert not any(char in result.stdout for char in raw), format
+    found = json.loads(odyc("check", "--format", "json", "hostile.ody", cwd=scenes).stdout)
+    assert [d["message"] for d in found] == [f"unknown escape `\\{char}`" for char in raw]
+
+
+def test_deeply_nested_variables_are_usage_errors(scenes: Path) -> None:
+    (scenes / "deep.json").write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (scenes / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    cases = [
+        (["--vars", "deep.json"], "--vars file 'deep.json' is nested too deeply"),
+        (["--vars", "deep.toml"], "--vars file 'deep.toml' is nested too deeply"),
+        (["--config", "deep.toml"], "deep.toml: is nested too deeply"),
+        (["--var", "x=" + "[" * 5_000 + "]" * 5_000], "the value of 'x' is nested too deeply"),
+        (["--var", "x=" + "[" * 101 + "]" * 101], "more than 100 lists inside one another"),
+    ]
+    for args, message in cases:
+        result = odyc("cat.ody", *args, cwd=scenes)
+        assert result.returncode == 2, args[0]
+        assert message in result.stderr
+    nested = "[" * 100 + "]" * 100
+    assert odyc("cat.ody", "--var", f"x={nested}", cwd=scenes).returncode == 0
+
+
+def test_running_out_of_memory_is_said_plainly_not_called_a_bug(scenes: Path) -> None:
+    import resource
+
+    scene = "".join(f'at {2 * i}s: start "a"\nat {2 * i + 1}s: end\n' for i in range(30_000))
+    (scenes / "big.ody").write_text(scene, encoding="utf-8")
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (150 * 1024 * 1024, 150 * 1024 * 1024))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "odyssey_dsl", "check", "big.ody"],
+        cwd=scenes,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_memory,
+        timeout=120,
+    )
+    assert completed.returncode == 1
+    assert "out of memory" in completed.stderr
+    assert "bug" not in completed.stderr and "Traceback" not in completed.stderr

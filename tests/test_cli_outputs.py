@@ -158,6 +158,18 @@ def test_stdout_on_a_full_device_is_a_clear_error(workdir: Path) -> None:
     assert_is_character_device(full)
 
 
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["check", "--help"], ["jobs", "list", "--help"]]
+)
+def test_help_and_version_on_a_full_device_are_a_clear_error(
+    workdir: Path, args: list[str]
+) -> None:
+    full = make_device(workdir / "full", FULL_DEVICE)
+    code, stderr = run_odyc_to(args, odyc_env(None, workdir / "state"), full, cwd=workdir)
+    assert code == 2
+    assert stderr == "odyc: error: cannot write to standard output: No space left on device\n"
+
+
 def compile_big_scene_to_stdout(workdir: Path, limit: int) -> tuple[int, str, Path]:
     """`odyc big.ody > out.json` under `ulimit -f` of `limit` bytes: (exit code, stderr, out)."""
     out = workdir / "out.json"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.syntax import _terminals, grammar
@@ -71,3 +75,24 @@ def test_a_planted_grammar_cache_is_never_loaded(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stderr
     assert "E105" in run.stderr and "Traceback" not in run.stderr
     assert not marker.exists()
+
+
+# The terminals as they were first written: each string item or digit one repeat at a time.
+# The grammar now uses possessive "unrolled" forms that match without a backtracking entry
+# per character; they must match exactly the same text.
+PLAIN_FORMS = {
+    "STRING": r'"(?:[^"\\\n]|\\.)*"',
+    "LONG_STRING": r'(?s:"""(?:[^"\\]|\\.|"(?!""))*""")',
+    "NUMBER": r"-?\d+(\.\d+)?",
+    "DURATION": r"\d+(\.\d+)?(ms|h|m|s)[A-Za-z0-9.]*",
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='"\\\nab1٣.-ms ', max_size=20))
+def test_the_possessive_terminals_match_what_the_plain_ones_match(text: str) -> None:
+    terminals = grammar.terminals()
+    for name, plain in PLAIN_FORMS.items():
+        fast = re.compile(terminals[name].pattern).match(text)
+        slow = re.compile(plain).match(text)
+        assert (fast and fast.group()) == (slow and slow.group()), name

@@ -327,6 +327,8 @@ def test_an_api_url_that_is_not_http_is_a_usage_error(state_dir: Path) -> None:
         run_odyc(["jobs", "list", "--api-url", "ftp://example.com"], odyc_env(None, state_dir)),
         run_odyc(["recordings", "list"], odyc_env("http://[::1", state_dir)),
         run_odyc(["jobs", "status", "j1", "--api-url", "example.com"], odyc_env(None, state_dir)),
+        # the URL is a mistake on the command line: said first, even when the key is missing
+        run_odyc(["jobs", "list", "--api-url", "notaurl"], odyc_env(None, state_dir, key=None)),
     ]
     for result in results:
         assert result.returncode == 2, result.stderr

@@ -103,6 +103,18 @@ def test_records_round_trip(
     assert damaged == 0
     assert records == [submitted, finished]
     assert path.read_text(encoding="utf-8").count("\n") == 2
+    assert path.read_bytes().isascii()
+
+
+def test_server_text_reaches_the_journal_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    hostile = "\x9b2J\u202egnp.\x1b]0;owned\x07\u2028é"
+    journal.append_record(FinishedRecord("job-1", hostile, streams=((hostile, 0),)), path)
+    raw = path.read_bytes()
+    assert raw.isascii() and b"\x1b" not in raw and b"\x07" not in raw
+    assert "\\u009b2J\\u202egnp.\\u001b]0;owned\\u0007\\u2028\\u00e9" in raw.decode()
+    ((record,), _) = journal.read_records(path)
+    assert isinstance(record, FinishedRecord) and record.status == hostile
 
 
 # --- appends are whole; the journal is private and never followed through a link ----------
@@ -295,3 +307,10 @@ def test_reading_backwards_across_many_blocks(tmp_path: Path) -> None:
     assert journal.recent_entries(None, path=path).entries == whole
     assert journal.recent_entries(7, skip=100, path=path).entries == whole[-107:-100]
     assert journal.find_submission("job-5", path) == whole[5].submitted
+
+
+def test_a_deeply_nested_line_is_a_damaged_line(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.jsonl"
+    path.write_text('{"event": ' + "[" * 100_000 + "\n")
+    journal.append_record(SubmittedRecord("job-1", "http://h"), path)
+    assert job_ids(path) == ["job-1"]

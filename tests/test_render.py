@@ -13,6 +13,7 @@ from odyssey_dsl import diagnostics as diag
 from odyssey_dsl.diagnostics import Diagnostic
 from odyssey_dsl.diagnostics.render import (
     MAX_LINE_WIDTH,
+    MAX_SHOWN_PER_FILE,
     colour_enabled,
     diagnostics_json,
     display_width,
@@ -287,3 +288,84 @@ def test_underline_always_sits_under_its_text(line: str, data: st.DataObject) ->
     lead, count = caret_column(rendered)
     assert lead == sum(CELLS[ch] for ch in line[:start])
     assert count == max(1, sum(CELLS[ch] for ch in line[start:end]))
+
+
+WIDE = {ch: width for ch, width in CELLS.items() if width > 0}
+"""The oracle's characters that take at least one cell (a line of only zero-width
+characters is shown cut even when it would fit: its length, not its width, decides)."""
+
+SHOWN = {"a": "a", " ": " ", "猫": "猫", "🐈": "🐈", "\t": "    ", "\x1b": "\u241b", "é": "é"}
+"""How each of those characters is shown."""
+
+
+@settings(max_examples=150)
+@given(st.text(alphabet=sorted(WIDE), min_size=MAX_LINE_WIDTH + 1, max_size=700), st.data())
+def test_long_lines_show_a_piece_of_the_line_with_the_span_start_under_the_carets(
+    line: str, data: st.DataObject
+) -> None:
+    source = SourceFile("p.ody", "x\n" + line + "\r\nnext line\n")
+    start = data.draw(st.integers(0, len(line)))
+    end = data.draw(st.integers(start, len(line)))
+    d = diag.make("E100", "m", "p.ody", source.span(2 + start, 2 + end))
+    shown = render_diagnostic(d, source).splitlines()[2].split("| ", 1)[1]
+    lead, count = caret_column(render_diagnostic(d, source))
+    body = shown.removeprefix("…").removesuffix("…")
+    # `shown` is the characters line[first:last], each as it is shown, with a marker on
+    # each side where the line goes on; the carets sit under line[start:end] within them.
+    cut_at_end = shown.endswith("…")
+    pieces = [
+        piece
+        for first in range(max(0, start - 40), start + 1)
+        if (piece := _piece_shown_as(body, line, first, cut_at_end)) is not None
+    ]
+    assert pieces, f"{shown!r} is not a piece of the line around column {start + 1}"
+    first, last = pieces[0]
+    assert shown.startswith("…") == (first > 0)
+    assert display_width(shown) <= MAX_LINE_WIDTH + 2
+    assert lead == (1 if first > 0 else 0) + sum(CELLS[ch] for ch in line[first:start])
+    assert count == max(1, sum(CELLS[ch] for ch in line[start : min(end, last)]))
+
+
+def _piece_shown_as(body: str, line: str, first: int, cut: bool) -> tuple[int, int] | None:
+    """(first, last) if line[first:last] is shown as `body` (which lost its trailing spaces
+    unless the line was `cut` after it)."""
+    text, last = "", first
+    while last < len(line) and len(text) < len(body):
+        text += SHOWN[line[last]]
+        last += 1
+    if cut:
+        return (first, last) if text == body else None
+    while last < len(line) and not SHOWN[line[last]].strip():
+        last += 1
+    return (first, last) if text.rstrip() == body and last == len(line) else None
+
+
+def test_a_line_of_megabytes_is_cut_without_looking_at_all_of_it() -> None:
+    line = "\0" * 5_000_000
+    source = SourceFile("nul.ody", line + "\n")
+    rendered = render_diagnostic(at(source, "E100", 1, 2_500_001, 2_500_002), source)
+    shown = rendered.splitlines()[2].split("| ", 1)[1]
+    assert shown == "…" + "\u2400" * MAX_LINE_WIDTH + "…"
+    assert caret_column(rendered) == (41, 1)
+
+
+def test_after_the_limit_the_text_format_counts_the_rest() -> None:
+    source = SourceFile("many.ody", "bad\n" * 300)
+    found = [at(source, "E100", n, 1, 4) for n in range(1, 251)]
+    found += [at(source, "W101", n, 1, 2) for n in range(251, 256)]
+    text = render_text(found, source)
+    assert text.count("error[E100]") == MAX_SHOWN_PER_FILE == 200
+    assert "warning[W101]" not in text
+    assert text.endswith(
+        "\n… and 50 more errors and 5 more warnings not shown; `--format json` lists them all\n"
+    )
+    assert render_text(found, source, limit=None).count("\n\nmany.ody:") == 254
+    assert "not shown" not in render_text(found[:200], source)
+
+
+def test_counts_of_what_is_not_shown_have_thousands_separators() -> None:
+    source = SourceFile("many.ody", "bad\n")
+    found = [at(source, "W101", 1, 1, 2)] * 1_201
+    assert render_text(found, source).endswith(
+        "… and 1,001 more warnings not shown; `--format json` lists them all\n"
+    )

@@ -87,3 +87,12 @@ def test_an_empty_folder_is_reported(tmp_path: Path) -> None:
     completed = run_odyc(["check", "empty"], odyc_env(None, tmp_path / "state"), cwd=tmp_path)
     assert completed.returncode == 0
     assert "odyc: warning: no *.ody scene in 'empty'" in completed.stderr
+
+
+def test_a_fifo_or_a_device_in_a_folder_is_not_read(tmp_path: Path) -> None:
+    tree(tmp_path, {"good.ody": 'at 0s: start "a"\nat 1s: end\n'})
+    os.mkfifo(tmp_path / "pipe.ody")  # opening it would wait for a writer forever
+    (tmp_path / "zero.ody").symlink_to("/dev/zero")  # reading it would never end
+    completed = run_odyc(["check", "."], odyc_env(None, tmp_path / "state"), cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr == "All checks passed\n"  # one file: no count

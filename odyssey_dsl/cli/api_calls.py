@@ -18,7 +18,7 @@ from collections.abc import Callable
 from odyssey_dsl.cli.exit_codes import ExitCode
 from odyssey_dsl.cli.terminal import print_error, redact_key, shown
 from odyssey_dsl.client import OdysseyClient, errors
-from odyssey_dsl.client.auth import API_KEY_ENV
+from odyssey_dsl.client.auth import API_KEY_ENV, resolve_api_url
 
 
 def describe_api_error(
@@ -69,6 +69,7 @@ def open_client(api_url: str | None) -> OdysseyClient:
     URL that is not an http(s) URL, or cannot be parsed at all (`http://[::1`).
     """
     show_client_warnings()
+    resolve_api_url(api_url)  # a bad URL is a usage error (exit 2), even without a key
     return OdysseyClient(api_url=api_url)
 
 

@@ -13,6 +13,7 @@ from odyssey_dsl.cli.compile_options import (
 )
 from odyssey_dsl.cli.diagnostic_output import print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import ArgumentParser
 from odyssey_dsl.compiler import CompileResult
 
 DESCRIPTION = """\
@@ -52,7 +53,7 @@ exit codes:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of `odyc check`."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc check",
         usage="odyc check [options] PATH...",
         description=DESCRIPTION,

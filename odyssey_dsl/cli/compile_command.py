@@ -9,8 +9,8 @@ from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, compile_settings
 from odyssey_dsl.cli.diagnostic_output import print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
-from odyssey_dsl.cli.output import reason, write_utf8
-from odyssey_dsl.cli.scene_input import compile_scene
+from odyssey_dsl.cli.output import ArgumentParser, reason, write_utf8
+from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene
 from odyssey_dsl.cli.submit import SubmitOptions, add_submit_arguments
 
 USAGE = """\
@@ -49,7 +49,7 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the compile command (also the parser of `odyc --help`)."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc",
         usage=USAGE,
         description=DESCRIPTION,
@@ -95,10 +95,13 @@ def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     submit_options = SubmitOptions.from_args(args, parser)
+    unreadable = False
     try:
         command_line = compile_settings(args)
         settings = command_line.settings_for(args.file)
         result = compile_scene(args.file, settings)
+    except UnreadableScene as error:  # E902 in the chosen format, as `odyc check` reports it
+        result, unreadable = error.as_result(), True
     except UsageError as error:
         print_usage_error(str(error))
         return ExitCode.USAGE
@@ -120,7 +123,7 @@ def run(argv: list[str]) -> int:
         colour_choice=command_line.colour,
     )
     if output is None:
-        return ExitCode.COMPILE_ERRORS
+        return ExitCode.USAGE if unreadable else ExitCode.COMPILE_ERRORS
     if args.output not in (None, "-"):
         from pathlib import Path
 

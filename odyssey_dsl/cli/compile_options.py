@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from odyssey_dsl.diagnostics.selection import DEFAULT_SELECTION, RuleSelection, rule_entry_problem
+from odyssey_dsl.files import MAX_SETTINGS_FILE_BYTES, read_at_most
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
 
 if TYPE_CHECKING:
@@ -289,6 +290,8 @@ def variable_assignment(text: str) -> tuple[str, object]:
         value: object = json.loads(raw)
     except ValueError:
         value = raw
+    except RecursionError:
+        raise argparse.ArgumentTypeError(f"the value of {name!r} is nested too deeply") from None
     return name, value
 
 
@@ -296,7 +299,7 @@ def read_variables_file(path: Path) -> dict[str, object]:
     """The object of a `--vars` file: JSON, or TOML (by the `.toml` suffix, or when the
     text is not JSON). Raises `UsageError` with the reason."""
     try:
-        data = path.read_bytes()
+        data = read_at_most(path, MAX_SETTINGS_FILE_BYTES)
     except OSError as error:
         reason = error.strerror or str(error)
         raise UsageError(f"cannot read --vars file '{path}': {reason}") from None
@@ -308,6 +311,8 @@ def read_variables_file(path: Path) -> dict[str, object]:
         return _toml_object(path, text)
     try:
         loaded = json.loads(text)
+    except RecursionError:
+        raise UsageError(f"--vars file '{path}' is nested too deeply") from None
     except ValueError as json_error:
         if path.suffix.lower() == ".json":
             raise UsageError(f"--vars file '{path}' is not valid JSON: {json_error}") from None
@@ -324,6 +329,8 @@ def _toml_object(path: Path, text: str, json_error: ValueError | None = None) ->
 
     try:
         loaded = tomllib.loads(text)
+    except RecursionError:
+        raise UsageError(f"--vars file '{path}' is nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         if json_error is not None:
             raise UsageError(

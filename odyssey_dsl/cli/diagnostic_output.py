@@ -8,7 +8,6 @@ they go to stderr, so that each stream stays parseable.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from odyssey_dsl.cli.output import write_utf8
 from odyssey_dsl.compiler import CompileResult
 from odyssey_dsl.diagnostics.render import (
     diagnostics_json,
+    json_document,
     render_github,
     render_text,
     summary_line,
@@ -69,7 +69,7 @@ def _json_with_suppressed(results: Sequence[CompileResult]) -> str:
     found += [(s.diagnostic, True) for r in results for s in r.suppressed]
     found.sort(key=lambda pair: pair[0].sort_key())
     objects = [{**d.as_json(), "suppressed": hidden} for d, hidden in found]
-    return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+    return json_document(objects)
 
 
 def _sarif(results: Sequence[CompileResult], show_suppressed: bool) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.argument_types import byte_size, whole_number
 from odyssey_dsl.cli.colour import add_colour_option
+from odyssey_dsl.cli.output import ArgumentParser
 
 if TYPE_CHECKING:
     from odyssey_dsl.emulator.config import PlannedFault
@@ -106,7 +107,7 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc emulator",
         description=DESCRIPTION,
         epilog=EPILOG,

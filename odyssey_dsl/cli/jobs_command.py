@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from odyssey_dsl.cli.argument_types import add_paging_arguments, job_id
 from odyssey_dsl.cli.colour import ColourChoice, add_colour_option
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
-from odyssey_dsl.cli.output import print_result
+from odyssey_dsl.cli.output import ArgumentParser, print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_wait_arguments
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ JOB_STATUSES = ("pending", "dispatched", "processing", "completed", "failed", "c
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc jobs",
         description="Submit, list, follow and cancel Simulate API jobs. The API key is read "
         "from the ODYSSEY_API_KEY environment variable.",

@@ -10,8 +10,9 @@ subcommand lives in its own module with a `run(argv) -> int`, imported lazily so
 
 Whatever the command: a closed standard output (`odyc jobs list | head -1`) ends odyc quietly
 with exit code 2; an output that could not be written completely (a full disk) is one
-`odyc: error:` line and exit code 2; any other exception is one line asking for a bug report
-and exit code 1 — never a Python traceback.
+`odyc: error:` line and exit code 2; running out of memory is `odyc: error: out of memory`
+and exit code 1; any other exception is one line asking for a bug report and exit code 1 —
+never a Python traceback.
 """
 
 from __future__ import annotations
@@ -95,6 +96,9 @@ def run_guarded(command: Callable[[list[str]], int], argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("odyc: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except MemoryError:  # a limit of the machine (or `ulimit -v`), not a bug
+        print("odyc: error: out of memory", file=sys.stderr)
+        return EXIT_INTERNAL
     except OSError as error:
         if _stdout_is_stuck():  # a `print` to stdout failed (a full disk)
             return _stdout_lost(f"cannot write to standard output: {error.strerror or error}")
@@ -128,14 +132,32 @@ def _stdout_is_stuck() -> bool:
     return False
 
 
+MAX_DETAIL_CHARS = 300
+"""An unexpected exception's message is cut to this many characters when shown."""
+
+
 def _internal_error(error: Exception) -> int:
-    detail = str(error).splitlines()[0] if str(error) else ""
+    detail = _shown_detail(str(error))
     print(
         f"odyc: internal error: {type(error).__name__}{': ' + detail if detail else ''}\n"
         f"{REPORT_HINT}",
         file=sys.stderr,
     )
     return EXIT_INTERNAL
+
+
+def _shown_detail(message: str) -> str:
+    """The first line of an unexpected exception's message, safe to print: it may quote a
+    server's answer or a file, so the API key is replaced by `***`, control and bidi
+    characters are escaped, and it is cut to `MAX_DETAIL_CHARS`."""
+    first = message.splitlines()[0] if message else ""
+    try:
+        from odyssey_dsl.cli.terminal import redact_key
+        from odyssey_dsl.client.server_text import printable
+
+        return printable(redact_key(first), max_chars=MAX_DETAIL_CHARS)
+    except Exception:  # odyc's own modules failed to load: then it is not shown at all
+        return ""
 
 
 def _silence_stdout() -> None:

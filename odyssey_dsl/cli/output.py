@@ -8,10 +8,14 @@ failure becomes `OutputError` (the CLI prints it and exits 2), except a closed p
 
 from __future__ import annotations
 
+import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from odyssey_dsl.files import write_all
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 
 class OutputError(Exception):
@@ -49,6 +53,18 @@ def write_bytes(stream: TextIO, data: bytes) -> None:
         raise
     except OSError as error:
         raise OutputError(f"cannot write to {_stream_name(stream)}: {reason(error)}") from None
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, whose `--help`, `--version` and usage messages are written like
+    every other output: argparse ignores a failed write (`odyc --help > /dev/full` would exit
+    0 having written nothing), here it is an `OutputError` (exit 2)."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if message:
+            out = cast("TextIO", file if file is not None else sys.stderr)
+            encoding = getattr(out, "encoding", None) or "utf-8"
+            write_bytes(out, message.encode(encoding, "replace"))
 
 
 def reason(error: OSError) -> str:

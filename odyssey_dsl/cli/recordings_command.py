@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from odyssey_dsl.cli.argument_types import add_paging_arguments
 from odyssey_dsl.cli.colour import add_colour_option
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
-from odyssey_dsl.cli.output import print_result
+from odyssey_dsl.cli.output import ArgumentParser, print_result
 from odyssey_dsl.cli.submit import add_api_url_argument, add_max_download_size_argument
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc recordings",
         description="Look up the recordings of your streams. The API key is read from the "
         "ODYSSEY_API_KEY environment variable.",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from odyssey_dsl.cli.colour import add_colour_option, rich_console
 from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import ArgumentParser
 from odyssey_dsl.diagnostics import CATALOGUE, Code
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc rule",
         usage="odyc rule CODE | odyc rule --all",
         description=DESCRIPTION,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from odyssey_dsl.cli.compile_options import CompileSettings, UsageError
 from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.compiler import CompileResult, compile_bytes, compile_file
+from odyssey_dsl.syntax.text import MAX_SCENE_BYTES
 
 if TYPE_CHECKING:
     from odyssey_dsl.config import ConfigResolver
@@ -89,7 +90,7 @@ def _compile_stdin(
     if stream is None:
         raise UnreadableScene("-", "cannot read standard input: it is closed")
     try:
-        data = stream.buffer.read()
+        data = stream.buffer.read(MAX_SCENE_BYTES + 1)  # more is E116: never read it all
     except OSError as error:
         raise UnreadableScene("-", f"cannot read standard input: {_reason(error)}") from None
     return compile_bytes(

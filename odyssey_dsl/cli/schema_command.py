@@ -8,7 +8,7 @@ import sys
 
 from odyssey_dsl.cli.colour import add_colour_option
 from odyssey_dsl.cli.exit_codes import ExitCode
-from odyssey_dsl.cli.output import write_utf8
+from odyssey_dsl.cli.output import ArgumentParser, write_utf8
 
 DESCRIPTION = """\
 Print the JSON Schema (draft 2020-12) of odyc's output, generated from the models that odyc
@@ -23,7 +23,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc schema",
         description=DESCRIPTION,
         epilog=EPILOG,

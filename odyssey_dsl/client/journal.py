@@ -12,6 +12,9 @@ Each line is one JSON object. A `submitted` record holds the job id, when, the A
 (without any user:password part), the scene file and its script names; a `finished` record
 holds the job id, when, the final status and (for a completed job) its streams, so that a
 stream's recording can later be named after its scene. The API key is never written.
+Lines are pure ASCII (JSON escapes every other character): a status or stream id that a
+server filled with terminal controls or bidi overrides cannot act on a terminal that shows
+the file (`cat jobs.jsonl`).
 
 Safety:
 - The state folder is created with mode 0700 and the journal with 0600: only its owner reads
@@ -173,7 +176,7 @@ def append_record(record: JournalRecord, path: Path | None = None) -> Path:
     """
     target = path if path is not None else journal_path()
     _make_state_dir(target.parent)
-    line = (json.dumps(record.as_json(), ensure_ascii=False) + "\n").encode("utf-8")
+    line = (json.dumps(record.as_json()) + "\n").encode("ascii")  # escapes all but ASCII
     fd = _open_journal(target, os.O_RDWR | os.O_APPEND | os.O_CREAT)
     try:
         size = os.fstat(fd).st_size
@@ -335,7 +338,7 @@ def _records_in_line(line: str) -> tuple[list[JournalRecord], int]:
         return [], 0
     try:
         return [_record_from_json(json.loads(line))], 0
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         pass
     records: list[JournalRecord] = []
     damaged = 0
@@ -345,7 +348,7 @@ def _records_in_line(line: str) -> tuple[list[JournalRecord], int]:
     for begin, end in zip(starts, [*starts[1:], len(line)], strict=False):
         try:
             records.append(_record_from_json(json.loads(line[begin:end])))
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             damaged += 1
     return records, damaged
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from odyssey_dsl.diagnostics.selection import rule_entry_problem
+from odyssey_dsl.files import MAX_SETTINGS_FILE_BYTES, read_at_most
 
 PYPROJECT = "pyproject.toml"
 ODYC_TOML = "odyc.toml"
@@ -56,7 +57,7 @@ def read_config_file(path: Path) -> ConfigFile:
 def odyc_table(path: Path) -> dict[str, Any] | None:
     """The odyc table of `path` (None for a `pyproject.toml` without `[tool.odyc]`)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_at_most(path, MAX_SETTINGS_FILE_BYTES).decode("utf-8-sig")
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
@@ -67,6 +68,8 @@ def odyc_table(path: Path) -> dict[str, Any] | None:
 
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: is nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: is not valid TOML: {error}") from None
     if path.name != PYPROJECT:

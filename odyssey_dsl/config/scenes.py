@@ -1,9 +1,10 @@
 """Which scenes a command line names: files as given, folders searched for `*.ody`.
 
 A folder is searched recursively; hidden folders (`.git`, `.venv`, ...), `node_modules`, and
-whatever the `exclude` globs of the applicable configuration match are skipped. A file named
-on the command line is always taken, excluded or not. `odyc check` and `odyc fmt` share this
-search.
+whatever the `exclude` globs of the applicable configuration match are skipped, and so is a
+`*.ody` that is not a regular file (a FIFO or a link to a device, which could block or never
+end). A file named on the command line is always taken, excluded or not. `odyc check` and
+`odyc fmt` share this search.
 """
 
 from __future__ import annotations
@@ -59,9 +60,11 @@ def _search(top: str, resolver: ConfigResolver, unreadable: list[tuple[str, str]
             if not is_skipped_folder(name) and not settings.is_excluded(Path(folder, name))
         )
         found += [
-            os.path.join(folder, name)
-            for name in sorted(files)
-            if name.endswith(SCENE_SUFFIX) and not settings.is_excluded(Path(folder, name))
+            path
+            for path in (os.path.join(folder, name) for name in sorted(files))
+            if path.endswith(SCENE_SUFFIX)
+            and os.path.isfile(path)  # not a FIFO or a device: reading one could never end
+            and not settings.is_excluded(Path(path))
         ]
     return sorted(found)
 

@@ -237,6 +237,26 @@ _CODES = [
         fix="Write the strings inside `{{ }}` with single quotes: "
         "`{{ name | replace('a', 'b') }}`.",
     ),
+    Code(
+        "E116",
+        "scene-too-large",
+        _E,
+        "The scene is larger than 64 MiB, the most odyc reads; it is not compiled.",
+        "",
+        (1, 1),
+        fix="Split the scene into several files, or keep large data out of it (an image as a "
+        "file rather than a `data:` URL).",
+    ),
+    Code(
+        "E117",
+        "too-many-syntax-errors",
+        _E,
+        "After 1,000 syntax diagnostics in a file, odyc stops reading it: the rest of the "
+        "file is not checked.",
+        "",
+        (1, 1),
+        fix="Check that the file is an Ody scene, fix the first errors, and check it again.",
+    ),
     # --- E2xx: names, values and structure --------------------------------------------------
     Code(
         "E201",
@@ -365,6 +385,51 @@ _CODES = [
         'at 0s: start "  "\nat 1s: end\n',
         (1, 14),
         fix="Write a prompt with some text in it (check what its template renders to).",
+    ),
+    Code(
+        "E305",
+        "prompt-too-long",
+        _E,
+        "A prompt, or what a template renders, is longer than 100,000 characters.",
+        "at 0s: start \"{{ 'x' * 100001 }}\"\nat 1s: end\n",
+        (1, 14),
+        fix=(
+            "Shorten the prompt, or make the template render less text (a smaller loop, "
+            "fewer repetitions)."
+        ),
+    ),
+    Code(
+        "E306",
+        "template-too-much-work",
+        _E,
+        "A template does more work than its budget: too many loop iterations, calls or "
+        "filters (1,000,000 steps for one template, 3,000,000 for all of a scene's).",
+        'at 0s: start "{% for i in range(99999) %}{% for j in range(99) %}{% endfor %}'
+        '{% endfor %}a"\nat 1s: end\n',
+        (1, 14),
+        fix=("Make the template do less: smaller or fewer nested loops, fewer calls and filters."),
+    ),
+    Code(
+        "E307",
+        "template-value-too-large",
+        _E,
+        "A template makes a string or list of more than 1,000,000 characters or items, or a "
+        "number of more than 4,300 digits.",
+        "at 0s: start \"{{ 'a' | center(10**9) }}\"\nat 1s: end\n",
+        (1, 14),
+        fix=("Build smaller values: a string, list or number this large cannot fit in a prompt."),
+    ),
+    Code(
+        "E308",
+        "template-prints-function",
+        _E,
+        "A template prints a function, a method or another value that is not text.",
+        'let x = "a"\nat 0s: start "{{ x.upper }}"\nat 1s: end\n',
+        (2, 14),
+        fix=(
+            "Call the method or function (`{{ x.upper() }}`), or print a value instead of the "
+            "function itself."
+        ),
     ),
     # --- E4xx: images -----------------------------------------------------------------------
     Code(

@@ -18,6 +18,7 @@ sent to the terminal.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -29,6 +30,9 @@ TAB_WIDTH = 4
 
 MAX_LINE_WIDTH = 120
 """Longer source lines are cut around the underlined part (a data URL can be megabytes)."""
+
+MAX_SHOWN_PER_FILE = 200
+"""The text format shows this many diagnostics of one file, then counts the rest."""
 
 _CONTEXT_WIDTH = 40
 """How much of a cut line is kept before the underlined part."""
@@ -62,11 +66,39 @@ def colour_enabled(is_tty: bool, environ: Mapping[str, str]) -> bool:
 
 
 def render_text(
-    diagnostics: Iterable[Diagnostic], source: SourceFile | None = None, *, colour: bool = False
+    diagnostics: Iterable[Diagnostic],
+    source: SourceFile | None = None,
+    *,
+    colour: bool = False,
+    limit: int | None = MAX_SHOWN_PER_FILE,
 ) -> str:
-    """Diagnostics (of the file `source`, if given) as text, a blank line between them."""
-    blocks = [render_diagnostic(d, source, colour=colour) for d in diagnostics]
+    """Diagnostics (of the file `source`, if given) as text, a blank line between them.
+
+    After `limit` diagnostics (None: no limit), one line counts the ones not shown."""
+    found = list(diagnostics)
+    shown = found if limit is None else found[:limit]
+    blocks = [render_diagnostic(d, source, colour=colour) for d in shown]
+    if len(shown) < len(found):
+        rest = found[len(shown) :]
+        last = [d for d in rest if d.code.code in _ALWAYS_SHOWN]
+        blocks.append(_not_shown([d for d in rest if d not in last], colour=colour))
+        blocks += [render_diagnostic(d, source, colour=colour) for d in last]
     return "\n".join(blocks)
+
+
+_ALWAYS_SHOWN = frozenset({"E117"})
+"""Shown even past the limit: that odyc stopped reading the file."""
+
+
+def _not_shown(rest: Sequence[Diagnostic], *, colour: bool) -> str:
+    paint = _painter(colour)
+    errors = sum(1 for d in rest if d.is_error)
+    counts = []
+    if errors:
+        counts.append(paint("error", _plural(errors, "more error")))
+    if len(rest) > errors:
+        counts.append(paint("warning", _plural(len(rest) - errors, "more warning")))
+    return f"… and {' and '.join(counts)} not shown; `--format json` lists them all\n"
 
 
 def render_diagnostic(
@@ -88,7 +120,7 @@ def render_diagnostic(
     pad = " " * len(number)
     bar = paint("gutter", f"{pad} |")
     if source is not None and 1 <= span.line <= source.line_count:
-        shown, lead, carets = _underline(source.line_text(span.line), diagnostic)
+        shown, lead, carets = _underline(source, diagnostic)
         lines.append(bar)
         lines.append(paint("gutter", f"{number} |") + (" " + shown if shown else ""))
         lines.append(bar + " " + " " * lead + paint(severity, carets))
@@ -105,7 +137,25 @@ def render_diagnostic(
 
 def diagnostics_json(diagnostics: Iterable[Diagnostic]) -> str:
     """The `--format json` output: a JSON array of `Diagnostic.as_json()` objects."""
-    return json.dumps([d.as_json() for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return json_document([d.as_json() for d in diagnostics])
+
+
+_UNSAFE_IN_OUTPUT = re.compile(
+    "[\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(sorted(_BIDI_CONTROLS)) + "]"
+)
+"""What `json.dumps` leaves raw but must not reach a terminal or a log: DEL, C1 controls (a
+scene's `\\<U+009B>` quoted in an E102 message), bidi controls, line separators and lone
+surrogates. (`json.dumps` already escapes C0 controls.)"""
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_document(value: object) -> str:
+    """`value` as indented JSON with non-ASCII text kept readable, except the characters of
+    `_UNSAFE_IN_OUTPUT`, written as JSON's `\\uXXXX` escapes (the decoded text is the same)."""
+    return _UNSAFE_IN_OUTPUT.sub(_escaped, json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_github(diagnostics: Iterable[Diagnostic]) -> str:
@@ -156,27 +206,49 @@ def display_width(text: str) -> int:
     return sum(_cell(ch)[1] for ch in text)
 
 
-def _underline(line: str, diagnostic: Diagnostic) -> tuple[str, int, str]:
-    """The line as shown (possibly cut around the span), the cells before the underline,
-    and the underline."""
+def _underline(source: SourceFile, diagnostic: Diagnostic) -> tuple[str, int, str]:
+    """The span's line as shown (cut around the span when long), the cells before the
+    underline, and the underline.
+
+    Only the characters that can be shown are looked at, so the cost does not grow with
+    the length of the line (a data URL, or a file of NUL bytes, can be megabytes long)."""
     span = diagnostic.span
-    start = min(max(span.column - 1, 0), len(line))
-    end = min(span.end_column - 1, len(line)) if span.end_line == span.line else len(line)
+    line_start, line_end = _line_bounds(source, span.line)
+    length = line_end - line_start
+    start = min(max(span.column - 1, 0), length)
+    end = min(span.end_column - 1, length) if span.end_line == span.line else length
     end = max(end, start)
-    cells = [_cell(ch) for ch in line]
-    first, last = _window(cells, start)
+    whole = length <= MAX_LINE_WIDTH
+    low = 0 if whole else max(0, start - _CONTEXT_WIDTH)
+    high = length if whole else min(length, start + MAX_LINE_WIDTH)
+    cells = [_cell(ch) for ch in source.text[line_start + low : line_start + high]]
+    first, last = _window(cells, start - low, whole=whole)
+    first, last, start, end = first + low, last + low, start - low, end - low
     prefix = "…" if first > 0 else ""
-    suffix = "…" if last < len(cells) else ""
-    shown = prefix + "".join(text for text, _ in cells[first:last]) + suffix
-    lead = len(prefix) + sum(width for _, width in cells[first:start])
-    width = sum(w for _, w in cells[start : min(end, last)])
+    suffix = "…" if last < length else ""
+    shown_cells = cells[first - low : last - low]
+    shown = prefix + "".join(text for text, _ in shown_cells) + suffix
+    lead = len(prefix) + sum(width for _, width in cells[first - low : start])
+    width = sum(w for _, w in cells[start : min(end, last - low)])
     return shown.rstrip(), lead, "^" * max(1, width)
 
 
-def _window(cells: list[tuple[str, int]], start: int) -> tuple[int, int]:
-    """Which characters of a line to show so that the span's start is visible."""
-    total = sum(width for _, width in cells)
-    if total <= MAX_LINE_WIDTH:
+def _line_bounds(source: SourceFile, line: int) -> tuple[int, int]:
+    """Character offsets of the start and end of a 1-based line, without its line ending
+    (`\n` or `\r\n`)."""
+    start = source.offset(line, 1)
+    end = source.offset(line + 1, 1) if line < source.line_count else len(source.text)
+    if end > start and source.text[end - 1] == "\n":
+        end -= 1
+        if end > start and source.text[end - 1] == "\r":
+            end -= 1
+    return start, end
+
+
+def _window(cells: list[tuple[str, int]], start: int, *, whole: bool) -> tuple[int, int]:
+    """Which of `cells` to show so that the span's start (an index into `cells`) is
+    visible: all of them when they are the `whole` line and it fits."""
+    if whole and sum(width for _, width in cells) <= MAX_LINE_WIDTH:
         return 0, len(cells)
     first, used = start, 0
     while first > 0 and used + cells[first - 1][1] <= _CONTEXT_WIDTH:
@@ -234,10 +306,11 @@ class _Paint:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _github_data(text: str) -> str:
+    text = _UNSAFE_IN_OUTPUT.sub(_escaped, text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

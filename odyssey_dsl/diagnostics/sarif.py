@@ -14,7 +14,6 @@ commit to the next. Findings silenced by `# odyc: ignore[...]` can be included w
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from urllib.parse import quote
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.diagnostics.catalogue import CATALOGUE, Diagnostic
 from odyssey_dsl.diagnostics.docs import help_uri, information_uri
+from odyssey_dsl.diagnostics.render import json_document
 
 if TYPE_CHECKING:
     from odyssey_dsl.diagnostics.suppression import SuppressedDiagnostic
@@ -78,7 +78,7 @@ def render_sarif(files: Sequence[CheckedFile], *, working_directory: Path) -> st
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_document(log)
 
 
 def artifact_uri(file: str, working_directory: Path) -> dict[str, str]:

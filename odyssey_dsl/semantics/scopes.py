@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from odyssey_dsl.syntax.durations import Duration
+from odyssey_dsl.syntax.layout import MAX_NESTING
 
 Value = str | int | float | bool | Duration | list["Value"]
 
@@ -84,14 +85,19 @@ def describe(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def from_json(value: object) -> Value:
-    """A `--var`/`--vars` value (parsed JSON) as a scene value; raises ValueError."""
+def from_json(value: object, depth: int = 0) -> Value:
+    """A `--var`/`--vars` value (parsed JSON) as a scene value; raises ValueError. Lists
+    nest at most `MAX_NESTING` levels, as in a scene."""
+    if depth >= MAX_NESTING:
+        raise ValueError(
+            f"it is nested too deeply: more than {MAX_NESTING} lists inside one another"
+        )
     if isinstance(value, float) and not math.isfinite(value):
         kind = "not a number (NaN)" if math.isnan(value) else "infinite (too large for a number)"
         raise ValueError(f"{value!r} is {kind}; a variable's number must be finite")
     if isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, list):
-        return [from_json(item) for item in value]
+        return [from_json(item, depth + 1) for item in value]
     kind = "null" if value is None else "an object" if isinstance(value, dict) else "this value"
     raise ValueError(f"{kind} cannot be a variable's value (use a string, number, boolean or list)")

@@ -16,7 +16,12 @@ from odyssey_dsl.diagnostics.collector import DiagnosticCollector
 from odyssey_dsl.semantics.names import literal_name_spans
 from odyssey_dsl.semantics.scopes import UNEVALUATED, Bindings, describe
 from odyssey_dsl.semantics.template_names import template_names
-from odyssey_dsl.semantics.templates import TemplateFailure, compile_template
+from odyssey_dsl.semantics.templates import (
+    MAX_RENDERED_CHARS,
+    TemplateBudget,
+    TemplateFailure,
+    compile_template,
+)
 from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax.durations import Duration, DurationError, parse_duration
 from odyssey_dsl.syntax.text import SourceFile, Span
@@ -36,6 +41,7 @@ class Evaluator:
         "images",
         "report",
         "source",
+        "template_budget",
         "unevaluated",
     )
 
@@ -59,6 +65,8 @@ class Evaluator:
         self.unevaluated = 0
         """How many `let`s were bound to `UNEVALUATED` (templates check only when some were)."""
         self._failed_images: dict[str, ImageError] = {}
+        self.template_budget = TemplateBudget()
+        """The work all the templates of this scene may still do."""
 
     # --- names and values -------------------------------------------------------------------
 
@@ -101,19 +109,20 @@ class Evaluator:
 
     # --- templates --------------------------------------------------------------------------
 
-    def render(self, literal: n.StringLit) -> str | None:
-        """The text of a string literal, its template rendered with the bound names."""
+    def render(self, literal: n.StringLit, max_chars: int = MAX_RENDERED_CHARS) -> str | None:
+        """The text of a string literal, its template rendered with the bound names (at
+        most `max_chars` characters of it)."""
         try:
             template = compile_template(literal.value)
         except TemplateFailure as failure:
             self.report.report(failure.code, failure.message, literal.span, failure.help)
             return None
-        if template.template is None:
+        if template.is_plain:
             return template.text
         if self.unevaluated and self._reads_unevaluated(literal):
             return None
         try:
-            return template.render(self.bindings.visible)
+            return template.render(self.bindings.visible, self.template_budget, max_chars=max_chars)
         except TemplateFailure as failure:
             if failure.name is not None and failure.name in self.broken_names:
                 return None
@@ -135,9 +144,17 @@ class Evaluator:
         return literal.span
 
     def prompt(self, literal: n.StringLit) -> str | None:
-        """A rendered prompt; an empty one is E304."""
+        """A rendered prompt; an empty one is E304, one over the length limit E305."""
         text = self.render(literal)
         if text is None:
+            return None
+        if len(text) > MAX_RENDERED_CHARS:
+            self.report.report(
+                "E305",
+                f"this prompt is {len(text):,} characters long",
+                literal.span,
+                help=f"a prompt may be at most {MAX_RENDERED_CHARS:,} characters long",
+            )
             return None
         if not text.strip():
             self.report.report(
@@ -152,7 +169,10 @@ class Evaluator:
 
     def image(self, literal: n.StringLit) -> str | None:
         """The data URL of a `with image` value (E401-E404 when it cannot be used)."""
-        value = self.render(literal)
+        from odyssey_dsl.semantics.images import MAX_IMAGE_BYTES
+
+        # The string may render to the data URL of the largest image.
+        value = self.render(literal, 4 * (MAX_IMAGE_BYTES // 3 + 1) + 100)
         if value is None:
             return None
         failure = self._failed_images.get(value)

@@ -1,18 +1,18 @@
 """The grammar's terminals, generated from `grammar/ody.lark` by
 `python -m odyssey_dsl.syntax.grammar`; do not edit (see `grammar.py`)."""
 
-GRAMMAR_SHA256 = "297b3363822a5d01648026a085e6ef7a3d734c088b5a199107c572813ad33de6"
+GRAMMAR_SHA256 = "396e8e9effaa8ff6d909e7adaf486a5841fff28d9d2b3db281ed2b10a5990c33"
 TERMINALS: tuple[tuple[str, str, int], ...] = (
     ("COLON", ":", 0),
     ("COMMA", ",", 0),
-    ("DURATION", "\\d+(\\.\\d+)?(ms|h|m|s)[A-Za-z0-9.]*", 2),
+    ("DURATION", "\\d++(\\.\\d++)?(ms|h|m|s)[A-Za-z0-9.]*", 2),
     ("EQUAL", "=", 0),
-    ("LONG_STRING", '(?s:"""(?:[^"\\\\]|\\\\.|"(?!""))*""")', 3),
+    ("LONG_STRING", '(?s:"""[^"\\\\]*+(?:(?:\\\\.|"(?!""))[^"\\\\]*+)*+""")', 3),
     ("LSQB", "\\[", 0),
     ("NAME", "[A-Za-z_][A-Za-z0-9_]*", 0),
-    ("NUMBER", "-?\\d+(\\.\\d+)?", 0),
+    ("NUMBER", "-?\\d++(\\.\\d++)?", 0),
     ("RSQB", "\\]", 0),
-    ("STRING", '"(?:[^"\\\\\n]|\\\\.)*"', 2),
+    ("STRING", '"[^"\\\\\n]*+(?:\\\\.[^"\\\\\n]*+)*+"', 2),
     ("_AFTER", "after\\b", 3),
     ("_AT", "at\\b", 3),
     ("_END", "end\\b", 3),

@@ -92,10 +92,11 @@ def parse_duration(text: str) -> int:
         )
     if not whole_ms:
         exact = _decimal_total(text)
+        # Decimal keeps 28 digits: a longer duration's value would be shown rounded.
+        value = f" ({exact.normalize():f}ms)" if len(text) <= _SHOWN_CHARS else ""
         raise DurationError(
             "E108",
-            f"the duration `{text}` is not a whole number of milliseconds "
-            f"({exact.normalize():f}ms)",
+            f"the duration `{_shorten(text)}` is not a whole number of milliseconds{value}",
             help="the API counts time in whole milliseconds; round it, e.g. "
             f"`{format_duration(int(exact.to_integral_value()))}`",
         )
@@ -179,5 +180,8 @@ def _ascii_digits(digits: str) -> str:
     return "".join(str(unicodedata.decimal(char)) for char in digits)
 
 
+_SHOWN_CHARS = 24
+
+
 def _shorten(text: str) -> str:
-    return text if len(text) <= 24 else text[:12] + "…" + text[-8:]
+    return text if len(text) <= _SHOWN_CHARS else text[:12] + "…" + text[-8:]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
+import threading
+from array import array
 from typing import NamedTuple
 
 
@@ -37,33 +39,69 @@ class Span(NamedTuple):
 
 
 class SourceFile:
-    """The text of one `.ody` file (BOM removed, line endings kept) and its display name."""
+    """The text of one `.ody` file (BOM removed, line endings kept) and its display name.
 
-    __slots__ = ("_line_starts", "name", "text")
+    Where lines start is found on demand, a megabyte at a time, as far as a position asks
+    for: the diagnostics at the top of a huge file that is not a scene never pay for a table
+    of its millions of lines. The table is an array of machine integers (8 bytes a line).
+    """
+
+    __slots__ = ("_line_count", "_line_starts", "_scan_lock", "_scanned", "name", "text")
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
-        # The start of line k is the length of the lines before it plus their k line breaks.
-        lengths = itertools.accumulate(map(len, text.split("\n")), initial=0)
-        starts: tuple[int, ...] = tuple(map(operator.add, lengths, itertools.count()))
-        self._line_starts = starts[:-1]
+        self._line_starts = array("q", [0])
+        self._scanned = 0
+        """`text[:_scanned]` has its line starts in `_line_starts`."""
+        self._line_count = -1
+        self._scan_lock = threading.Lock()  # two threads asking at once must not both scan
 
     def __repr__(self) -> str:
         return f"SourceFile({self.name!r}, <{len(self.text)} characters>)"
 
+    def _scan_past(self, offset: int) -> None:
+        """Find the starts of the lines that begin at or before `offset`."""
+        text = self.text
+        if self._scanned > offset or self._scanned >= len(text):
+            return
+        with self._scan_lock:
+            self._scan_chunks_past(offset)
+
+    def _scan_chunks_past(self, offset: int) -> None:
+        text = self.text
+        while self._scanned <= offset and self._scanned < len(text):
+            start = self._scanned
+            end = min(len(text), start + _SCAN_CHUNK)
+            # The start of each line is the length of the text before it plus its line break.
+            lengths = itertools.accumulate(map(len, text[start:end].split("\n")), initial=start)
+            starts = map(operator.add, lengths, itertools.count())
+            self._line_starts.extend(itertools.islice(starts, 1, text.count("\n", start, end) + 1))
+            self._scanned = end
+
+    def _scan_lines(self, line: int) -> None:
+        """Find the starts of the first `line` lines (or of every line, if there are fewer)."""
+        while len(self._line_starts) < line and self._scanned < len(self.text):
+            self._scan_past(self._scanned)
+
     @property
     def line_count(self) -> int:
-        return len(self._line_starts)
+        if self._line_count < 0:
+            self._line_count = self.text.count("\n") + 1
+        return self._line_count
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
         offset = max(0, min(offset, len(self.text)))
+        if offset == len(self.text) and self._scanned < offset:  # the end: no table needed
+            return self.line_count, offset - self.text.rfind("\n")
+        self._scan_past(offset)
         line_index = bisect.bisect_right(self._line_starts, offset) - 1
         return line_index + 1, offset - self._line_starts[line_index] + 1
 
     def offset(self, line: int, column: int) -> int:
         """Character offset of a 1-based (line, column)."""
+        self._scan_lines(line)
         line = max(1, min(line, len(self._line_starts)))
         return min(self._line_starts[line - 1] + column - 1, len(self.text))
 
@@ -83,11 +121,20 @@ class SourceFile:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line ending."""
+        self._scan_lines(line + 1)
         if line < 1 or line > len(self._line_starts):
             return ""
         start = self._line_starts[line - 1]
         end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
         return self.text[start:end].rstrip("\r\n")
+
+
+_SCAN_CHUNK = 1 << 20
+
+MAX_SCENE_BYTES = 64 * 1024 * 1024
+"""The largest scene odyc reads (E116): far above any written scene (100,000 entries are
+about 10 MB), and the request-body limit of the emulator. Reading stops after this many
+bytes, so `/dev/zero` or a 200 MB file costs no more than this."""
 
 
 def decode_source(data: bytes) -> str:

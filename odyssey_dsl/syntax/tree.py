@@ -9,6 +9,7 @@ blocks, `nodes.py`) is read from the line nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -20,10 +21,15 @@ from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax.blocks import BlockBuilder
 from odyssey_dsl.syntax.layout import logical_line_end
 from odyssey_dsl.syntax.line import LineSyntax, read_line
+from odyssey_dsl.syntax.statements import SignificantToken
 from odyssey_dsl.syntax.text import SourceFile
-from odyssey_dsl.syntax.tokens import BOM, NEWLINE, Token
+from odyssey_dsl.syntax.tokens import BOM, ERROR, NEWLINE, Token
 
 BYTE_ORDER_MARK = "\ufeff"
+_NOT_BLANK = re.compile(r"\S")
+MAX_SYNTAX_DIAGNOSTICS = 1_000
+"""After this many syntax diagnostics, the rest of the file is not read (E117): a file that
+is not a scene (a million bad lines) costs no more than its first thousand errors."""
 _LAYOUT_CODES = frozenset({"E101", "E112"})
 """Problems found before a line is parsed: they are reported wherever the line stands."""
 
@@ -150,6 +156,8 @@ def parse_source(source: SourceFile) -> SyntaxTree:
                         problem.help,
                     )
                 )
+            if len(found) >= MAX_SYNTAX_DIAGNOSTICS:
+                length = stop  # this line is the last one read (see `_unread_rest`)
         for start, finish in syntax.comments:
             comments.append(
                 n.Comment(source.span(position + start, position + finish), line_text[start:finish])
@@ -163,6 +171,10 @@ def parse_source(source: SourceFile) -> SyntaxTree:
             line_number += line_text.count("\n")
         line_number += 1
         position = stop
+    if length < len(text) and _NOT_BLANK.search(text, length):
+        nodes.append(_unread_rest(source, line_number, length, found))
+        broken = True
+        length = len(text)
     statements = builder.finish()
     scene = n.Scene(source.span(0, length), statements, tuple(comments))
     return SyntaxTree(
@@ -173,3 +185,24 @@ def parse_source(source: SourceFile) -> SyntaxTree:
         frozenset(broken_names),
         broken or builder.lost,
     )
+
+
+def _unread_rest(source: SourceFile, line: int, start: int, found: list[Diagnostic]) -> LineNode:
+    """The text after the line where reading stopped (E117): one error token, kept so that
+    the tree still covers the whole file."""
+    text = source.text
+    found.append(
+        diag.make(
+            "E117",
+            f"odyc stopped reading here, after {MAX_SYNTAX_DIAGNOSTICS:,} syntax diagnostics: "
+            "the rest of the file is not checked",
+            source.name,
+            source.span(start, start),
+            "check that the file is an Ody scene; fix the first errors, then check it again",
+        )
+    )
+    rest = len(text) - start
+    syntax = LineSyntax(
+        0, None, None, (), True, None, False, (), (0, rest), (SignificantToken(ERROR, 0, rest),)
+    )
+    return LineNode(syntax, line, start, len(text), len(text), None)
