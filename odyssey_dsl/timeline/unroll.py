@@ -20,6 +20,7 @@ from odyssey_dsl.timeline.entries import ActionKind, Iteration, TimelineEntry
 from odyssey_dsl.timeline.limits import EntryBudget
 from odyssey_dsl.timeline.placement import Context, misplacement
 from odyssey_dsl.timeline.prediction import least_entries
+from odyssey_dsl.timeline.prompts import PromptMemo
 from odyssey_dsl.timeline.times import prefixed_time, unprefixed_loop_start
 
 _KINDS: dict[type, ActionKind] = {n.Start: "start", n.Interact: "interact", n.End: "end"}
@@ -31,7 +32,7 @@ ScriptHandler = Callable[[n.ScriptBlock], None]
 class Unroller:
     """Expands blocks of one scene (see the module docstring)."""
 
-    __slots__ = ("batch", "budget", "evaluator", "overrides")
+    __slots__ = ("batch", "budget", "evaluator", "overrides", "prompts")
 
     def __init__(
         self,
@@ -45,6 +46,7 @@ class Unroller:
         self.overrides = overrides
         """`--var` values: each replaces the value of every `let` of its name."""
         self.batch = batch
+        self.prompts = PromptMemo()
 
     def block(
         self,
@@ -116,7 +118,7 @@ class Unroller:
         # On an error the entry is kept with an empty value (the job is not emitted anyway),
         # so that the timeline checks do not report its absence as well.
         if isinstance(action, n.Start | n.Interact):
-            prompt = self.evaluator.prompt(action.prompt) or ""
+            prompt = self.prompts.prompt(action.prompt, self.evaluator) or ""
             if isinstance(action, n.Start) and action.image is not None:
                 image = self.evaluator.image(action.image) or ""
         out.append(TimelineEntry(time, _KINDS[type(action)], prompt, image, statement, iteration))
