@@ -9,6 +9,7 @@ blocks, `nodes.py`) is read from the line nodes.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -61,10 +62,15 @@ class LineNode(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class SyntaxTree:
-    """A parsed scene: lossless (`text`, `lines`, `tokens()`), typed (`scene`), diagnosed."""
+    """A parsed scene: lossless (`text`, `lines`, `tokens()`), typed (`scene`), diagnosed.
+
+    The tree keeps, per line, only where it stands and its statement: what the line holds
+    (`LineSyntax`) is read again from its text when `lines` is asked for (from `read_line`'s
+    memo, which a parse has just filled), so that a long scene's tree is not twice its
+    statements' size.
+    """
 
     source: SourceFile
-    lines: tuple[LineNode, ...]
     scene: n.Scene
     """The statements nested into blocks, and the comments."""
     diagnostics: tuple[Diagnostic, ...]
@@ -73,10 +79,28 @@ class SyntaxTree:
     """Names of `let`s on lines that could not be read: uses of them are not reported."""
     has_broken_lines: bool
     """Some statement could not be read (timeline checks would be noise)."""
+    _layout: array[int]
+    """Per line: its number, start, end and stop (four items each; see `LineNode`)."""
+    _statements: tuple[n.Statement | None, ...]
+    """Per line: its statement in place (see `LineNode.statement`)."""
+    _fast: bool
+    """Whether the lines were read with the fast path (they are read again the same way)."""
 
     @property
     def text(self) -> str:
         return self.source.text
+
+    @property
+    def lines(self) -> tuple[LineNode, ...]:
+        """One node per logical line, in order, together covering the whole text."""
+        text = self.source.text
+        layout = self._layout
+        nodes = []
+        for index, statement in enumerate(self._statements):
+            line, start, end, stop = layout[4 * index : 4 * index + 4]
+            syntax = read_line(text[start:end], self._fast)
+            nodes.append(LineNode(syntax, line, start, end, stop, statement))
+        return tuple(nodes)
 
     def tokens(self) -> Iterator[Token]:
         """Every token of the text, in order: contiguous, covering all of it."""
@@ -98,7 +122,9 @@ def parse_source(source: SourceFile) -> SyntaxTree:
     fast = fast_path.enabled()
     found: list[Diagnostic] = []
     builder = BlockBuilder(source, found)
-    nodes: list[LineNode] = []
+    layout = array("q")
+    push = layout.append
+    placed: list[n.Statement | None] = []
     comments: list[n.Comment] = []
     broken_names: set[str] = set()
     broken = False
@@ -158,7 +184,11 @@ def parse_source(source: SourceFile) -> SyntaxTree:
             broken = True
             if syntax.broken_name is not None:
                 broken_names.add(syntax.broken_name)
-        nodes.append(LineNode(syntax, line_number, position, end, stop, statement))
+        push(line_number)
+        push(position)
+        push(end)
+        push(stop)
+        placed.append(statement)
         if "\n" in line_text:
             line_number += line_text.count("\n")
         line_number += 1
@@ -167,9 +197,11 @@ def parse_source(source: SourceFile) -> SyntaxTree:
     scene = n.Scene(source.span(0, length), statements, tuple(comments))
     return SyntaxTree(
         source,
-        tuple(nodes),
         scene,
         tuple(found),
         frozenset(broken_names),
         broken or builder.lost,
+        layout,
+        tuple(placed),
+        fast,
     )
