@@ -176,18 +176,21 @@ def _list_tokens(text: str, start: int, end: int) -> list[SignificantToken]:
     return found
 
 
+_compiled = functools.cache(_compile)
+
+
 @functools.cache
-def _shapes() -> dict[str, tuple[Shape, ...]]:
-    """The shapes, by the first two characters of their first keyword."""
+def _shapes() -> dict[str, list[Shape | str]]:
+    """The shapes, by the first two characters of their first keyword; each is compiled the
+    first time a line is tried against it (`odyc check` on a small scene needs few)."""
     found = terminals()
-    by_start: dict[str, list[Shape]] = {}
+    by_start: dict[str, list[Shape | str]] = {}
     for shape in SHAPES:
-        compiled = _compile(shape)
         first = _split_shape(shape)[0].rpartition("=")[2]
         for keyword in first.strip("()").split("|"):
             word = found[keyword].pattern.removesuffix("\\b")
-            by_start.setdefault(word[:2], []).append(compiled)
-    return {start: tuple(shapes) for start, shapes in by_start.items()}
+            by_start.setdefault(word[:2], []).append(shape)
+    return by_start
 
 
 def match_line(text: str) -> tuple[Shape, re.Match[str]] | None:
@@ -196,7 +199,9 @@ def match_line(text: str) -> tuple[Shape, re.Match[str]] | None:
     shapes = _shapes().get(text[start : start + 2])
     if shapes is None:
         return None
-    for shape in shapes:
+    for index, shape in enumerate(shapes):
+        if isinstance(shape, str):
+            shape = shapes[index] = _compiled(shape)
         match = shape.pattern.match(text)
         if match is not None:
             return shape, match
