@@ -11,6 +11,8 @@ import itertools
 import operator
 from typing import NamedTuple
 
+BYTE_ORDER_MARK = "\ufeff"
+
 
 class Span(NamedTuple):
     """A half-open range of source text: [start_offset, end_offset)."""
@@ -47,6 +49,8 @@ class SourceFile:
         # The start of line k is the length of the lines before it plus their k line breaks.
         lengths = itertools.accumulate(map(len, text.split("\n")), initial=0)
         starts: tuple[int, ...] = tuple(map(operator.add, lengths, itertools.count()))
+        if text.startswith(BYTE_ORDER_MARK):  # not a character of the first line: columns
+            starts = (1, *starts[1:])  # count from the one after it, as editors do
         self._line_starts = starts[:-1]
 
     def __repr__(self) -> str:
@@ -59,8 +63,8 @@ class SourceFile:
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
         offset = max(0, min(offset, len(self.text)))
-        line_index = bisect.bisect_right(self._line_starts, offset) - 1
-        return line_index + 1, offset - self._line_starts[line_index] + 1
+        line_index = max(0, bisect.bisect_right(self._line_starts, offset) - 1)
+        return line_index + 1, max(1, offset - self._line_starts[line_index] + 1)
 
     def offset(self, line: int, column: int) -> int:
         """Character offset of a 1-based (line, column)."""
@@ -93,4 +97,4 @@ class SourceFile:
 def decode_source(data: bytes) -> str:
     """Decode a `.ody` file's bytes: UTF-8 with an optional BOM. Raises UnicodeDecodeError."""
     text = data.decode("utf-8")
-    return text.removeprefix("\ufeff")
+    return text.removeprefix(BYTE_ORDER_MARK)

@@ -21,10 +21,9 @@ from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax.blocks import BlockBuilder
 from odyssey_dsl.syntax.layout import logical_line_end
 from odyssey_dsl.syntax.line import LineSyntax, read_line
-from odyssey_dsl.syntax.text import SourceFile
+from odyssey_dsl.syntax.text import BYTE_ORDER_MARK, SourceFile
 from odyssey_dsl.syntax.tokens import BOM, NEWLINE, Token
 
-BYTE_ORDER_MARK = "\ufeff"
 _LAYOUT_CODES = frozenset({"E101", "E112"})
 """Problems found before a line is parsed: they are reported wherever the line stands."""
 
