@@ -8,9 +8,9 @@ and the values of those names, so the text it rendered to is kept under the key 
 values) and given again instead of rendering anew.
 
 Only successful renders are kept (a failure renders again and is reported as usual), only
-values that compare exactly as they render (strings, whole numbers, booleans, durations,
-floats by their `repr`, `loop`), never a template that mentions `random`, and at most
-`MEMO_SIZE` prompts. `tests/test_prompt_memo.py` holds it to rendering every time.
+values that have a key (`keys.value_key`: equal keys render the same), never a template
+that mentions `random`, and at most `MEMO_SIZE` prompts. `tests/test_prompt_memo.py`
+holds it to rendering every time.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from odyssey_dsl.semantics.template_names import simple_template_names
 from odyssey_dsl.semantics.templates import LoopInfo
-from odyssey_dsl.syntax.durations import Duration
+from odyssey_dsl.timeline.keys import value_key
 
 if TYPE_CHECKING:
     from odyssey_dsl.semantics.values import Evaluator
@@ -27,9 +27,6 @@ if TYPE_CHECKING:
 
 MEMO_SIZE = 1 << 15
 """Prompts remembered by one expansion at most."""
-
-_EXACT = frozenset({str, int, bool, Duration})
-"""Types whose values render the same whenever they compare equal (with their type)."""
 
 
 class PromptMemo:
@@ -73,18 +70,12 @@ class PromptMemo:
         key: list[object] = [template]
         for name, reads_attribute in names:
             value = visible.get(name, _ABSENT)
-            kind = type(value)
-            if reads_attribute and kind is not LoopInfo:
+            if reads_attribute and type(value) is not LoopInfo:
                 return None  # `subject.upper` is a method of the string: render
-            if kind in _EXACT:
-                key.append((kind, value))
-            elif kind is LoopInfo:
-                assert isinstance(value, LoopInfo)
-                key.append((kind, value.index0, value.length))
-            elif kind is float:
-                key.append((kind, repr(value)))
-            else:
-                return None  # a list, an unevaluated or missing name, a global: render
+            found = value_key(value)
+            if found is None:
+                return None  # a missing name, a global: render
+            key.append(found)
         return tuple(key)
 
 
