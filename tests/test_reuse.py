@@ -16,8 +16,13 @@ from hypothesis import strategies as st
 from test_images import real_png_1x1
 
 from odyssey_dsl import compile_source, expand_timeline
+from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax.line import read_line
+from odyssey_dsl.syntax.parser import parse
+from odyssey_dsl.syntax.text import SourceFile
 from odyssey_dsl.timeline import reuse
+from odyssey_dsl.timeline.expand import expand
+from odyssey_dsl.timeline.limits import Limits
 
 VALUES = ('"calm"', "3", "2", "0", "-1", "1.5", "true", "2s", "300ms", '["a", "b"]', "[]", "x")
 PROMPTS = (
@@ -155,3 +160,20 @@ def test_a_loop_that_reads_an_image_reads_it_again_in_the_next_compile(tmp_path:
     (tmp_path / "a.png").write_bytes(b"not an image")
     second = compile_source(text, base_dir=tmp_path)
     assert [d.code.code for d in second.diagnostics] == ["E402"]
+
+
+def test_entries_given_again_point_at_this_compiles_tree() -> None:
+    """A loop given again is made of this compile's statements, never an earlier tree's:
+    whoever looks an entry's statement up in the tree finds it there."""
+    text = 'at 0s: start "a"\nafter 1s repeat 2 every 1s:\n  interact "{{ loop.index }}"\n'
+    text += "after 1s: end\n"
+    reuse.forget()
+    for _ in range(2):
+        source = SourceFile("s.ody", text)
+        tree = parse(source)
+        expansion = expand(tree.scene, source, {}, Path("."), Limits())
+        loop = tree.scene.statements[1]
+        assert isinstance(loop, n.Repeat)
+        (script,) = expansion.scripts
+        assert [entry.statement is loop.body[0] for entry in script.entries[1:3]] == [True, True]
+        assert script.entries[1].loops[0] is loop

@@ -11,7 +11,8 @@ times. What an outermost loop (one that no loop encloses) makes is a function of
 - the time it starts: every entry's time is that start plus what the loop itself says.
 
 The first two make the key. Given again, a loop's entries are moved to where its text now
-stands (each entry then points at the new tree's statements and loops) and to its new start.
+stands (each entry then points at this compile's statements and loops, never at an earlier
+tree's) and to its new start.
 A loop is kept only when its expansion reported nothing, read no image file (a file can
 change between compiles) and made at most `MAX_KEPT_ENTRIES` entries; it is given again only
 when the entry and iteration limits leave room for it (otherwise it is unrolled, and the
@@ -126,8 +127,8 @@ def given_again(
     budget.entries += entries
     budget.iterations += found.iterations
     shift = start - found.start
-    if shift == 0 and found.loop.span == loop.span:
-        out.extend(found.entries)  # the same nodes, at the same time
+    if shift == 0 and found.loop is loop:
+        out.extend(found.entries)  # the same tree, at the same time
     else:
         out.extend(_moved(found, loop, shift))
     return found.end + shift, found.complete
