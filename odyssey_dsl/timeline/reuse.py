@@ -153,15 +153,10 @@ def _moved(found: Expanded, loop: n.Repeat | n.ForLoop, shift: int) -> Iterator[
             )
         return new
 
-    for entry in found.entries:
-        yield TimelineEntry(
-            entry.time_ms + shift,
-            entry.kind,
-            entry.prompt,
-            entry.image,
-            statements[id(entry.statement)],  # type: ignore[arg-type]
-            moved(entry.iteration),
-        )
+    make = tuple.__new__  # as `TimelineEntry(...)`, without its Python-level `__new__`
+    for time, kind, prompt, image, statement, step in found.entries:
+        fields = (time + shift, kind, prompt, image, statements[id(statement)], moved(step))
+        yield make(TimelineEntry, fields)
 
 
 def _pair(old: n.Statement, new: n.Statement, pairs: dict[int, n.Statement]) -> None:
