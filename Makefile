@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck pytest bench emulator clean vscode-deps vsix
+.PHONY: setup demo test lint fmt-check typecheck pytest bench emulator clean vscode-deps vsix
 
 setup: $(STAMP)
 
@@ -21,6 +21,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every example is kept in the formatter's style (compiling them still gives the goldens).
+fmt-check: $(STAMP)
+	$(BIN)/odyc fmt --check examples/
+
 typecheck: $(STAMP)
 	$(BIN)/mypy odyssey_dsl
 
@@ -31,11 +35,12 @@ pytest: $(STAMP) vscode-deps
 	ODYC_NO_FAST_PATH=1 $(BIN)/python -m pytest -n 2 -q tests/test_parse.py \
 		tests/test_expand.py tests/test_examples.py tests/test_syntax_tree.py tests/test_syntax_errors.py
 
-test: lint typecheck pytest
+test: lint fmt-check typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_compile.py
 	$(BIN)/python bench/bench_submit.py
+	$(BIN)/python bench/bench_fmt.py
 
 emulator: $(STAMP)
 	$(BIN)/odyc emulator

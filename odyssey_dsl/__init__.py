@@ -19,6 +19,7 @@ from odyssey_dsl.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from odyssey_dsl.emit.models import Job, ScriptEntry
+    from odyssey_dsl.fmt import format_source
     from odyssey_dsl.semantics.images import ImageLoader
 
 
@@ -28,6 +29,10 @@ def __getattr__(name: str) -> object:
         from odyssey_dsl.emit import models
 
         return getattr(models, name)
+    if name == "format_source":  # the formatter loads on first use too
+        from odyssey_dsl.fmt import format_source
+
+        return format_source
     if name == "ImageLoader":
         from odyssey_dsl.semantics.images import ImageLoader
 
@@ -46,5 +51,6 @@ __all__ = [
     "compile_file",
     "compile_source",
     "expand_timeline",
+    "format_source",
     "scene_names",
 ]

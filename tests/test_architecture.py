@@ -29,7 +29,8 @@ LAYERS: list[tuple[str, ...]] = [
         "odyssey_dsl.diagnostics.suppression",
         "odyssey_dsl.diagnostics.sarif",
     ),
-    ("odyssey_dsl.compiler", "odyssey_dsl"),
+    # The formatter checks its output with the compiler; the package root loads it lazily.
+    ("odyssey_dsl.compiler", "odyssey_dsl", "odyssey_dsl.fmt"),
 ]
 OUTER = (
     "odyssey_dsl.client",

@@ -1,6 +1,6 @@
-"""The pre-commit hook `odyc-check` of `.pre-commit-hooks.yaml`, run by pre-commit itself
-(`pre-commit try-repo`, which installs this repository as the hook's environment) in a
-temporary git repository holding scenes."""
+"""The pre-commit hooks `odyc-check` and `odyc-fmt` of `.pre-commit-hooks.yaml`, run by
+pre-commit itself (`pre-commit try-repo`, which installs this repository as the hooks'
+environment, once for the module) in a temporary git repository holding scenes."""
 
 from __future__ import annotations
 
@@ -25,10 +25,18 @@ def git(project: Path, *args: str) -> None:
     )
 
 
-def try_repo(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pre-commit's cache, where it installs the hooks' environment."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def try_repo(
+    project: Path, home: Path, hook: str = "odyc-check"
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "odyc-check", "--all-files"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), hook, "--all-files"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -37,15 +45,21 @@ def try_repo(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.timeout(1200)
-def test_the_check_hook_passes_good_scenes_and_fails_on_an_error(tmp_path: Path) -> None:
+def new_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     git(project, "init", "-q")
+    return project
+
+
+@pytest.mark.timeout(1200)
+def test_the_check_hook_passes_good_scenes_and_fails_on_an_error(
+    tmp_path: Path, home: Path
+) -> None:
+    project = new_project(tmp_path)
     (project / "good.ody").write_text(GOOD, encoding="utf-8")
     (project / "notes.txt").write_text(UNENDED, encoding="utf-8")  # not a scene: not checked
     git(project, "add", "-A")
-    home = tmp_path / "pre-commit-home"
     passed = try_repo(project, home)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "odyc check" in passed.stdout and "Passed" in passed.stdout
@@ -56,3 +70,26 @@ def test_the_check_hook_passes_good_scenes_and_fails_on_an_error(tmp_path: Path)
     assert failed.returncode != 0
     assert "Failed" in failed.stdout
     assert "scenes/unended.ody:1:8: error[E505]" in failed.stdout
+
+
+@pytest.mark.timeout(1200)
+def test_the_fmt_hook_rewrites_a_scene_and_fails_until_it_is_formatted(
+    tmp_path: Path, home: Path
+) -> None:
+    project = new_project(tmp_path)
+    (project / "odyc.toml").write_text("[format]\nindent-width = 2\n", encoding="utf-8")
+    messy = 'repeat 2 every 1s:\n        at 0s:start  "a"\n'
+    (project / "scene.ody").write_text(messy, encoding="utf-8")
+    (project / "notes.txt").write_text(messy, encoding="utf-8")  # not a scene: untouched
+    git(project, "add", "-A")
+    rewritten = try_repo(project, home, "odyc-fmt")
+    assert rewritten.returncode != 0, rewritten.stdout + rewritten.stderr
+    assert "odyc fmt" in rewritten.stdout and "Failed" in rewritten.stdout
+    assert "files were modified by this hook" in rewritten.stdout
+    formatted = 'repeat 2 every 1s:\n  at 0s: start "a"\n'
+    assert (project / "scene.ody").read_text(encoding="utf-8") == formatted
+    assert (project / "notes.txt").read_text(encoding="utf-8") == messy
+    git(project, "add", "-A")
+    settled = try_repo(project, home, "odyc-fmt")
+    assert settled.returncode == 0, settled.stdout + settled.stderr
+    assert "Passed" in settled.stdout

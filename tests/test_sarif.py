@@ -7,6 +7,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,24 @@ import pytest
 
 from odyssey_dsl import compile_source
 from odyssey_dsl.diagnostics import CATALOGUE
-from odyssey_dsl.diagnostics.docs import render_markdown
+from odyssey_dsl.diagnostics.docs import (
+    help_uri,
+    information_uri,
+    parse_project_urls,
+    project_urls,
+    render_markdown,
+)
 from odyssey_dsl.diagnostics.sarif import CheckedFile, artifact_uri, render_sarif
 from tests.cli_support import odyc_env, run_odyc
 
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+DECLARED_DOCS = {
+    label.lower(): address
+    for label, address in tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    .get("urls", {})
+    .items()
+}.get("diagnostics")
+"""Where pyproject.toml says docs/diagnostics.md is published (None: nowhere)."""
 SCHEMA_FILE = Path(__file__).parent / "data" / "sarif" / "sarif-2.1.0-rtm.5.json"
 SCHEMA_SHA256 = "2d99159ae54a3eea97f81781cff48780548657c35949f4b7f25e99a2ba4de4f8"
 
@@ -86,7 +101,11 @@ def test_the_rules_are_the_catalogue_with_links_to_the_docs() -> None:
         code = CATALOGUE[rule["id"]]
         assert rule["shortDescription"]["text"] == code.summary
         assert code.fix in rule["fullDescription"]["text"]
-        assert rule["helpUri"].endswith(f"docs/diagnostics.md#{code.code.lower()}")
+        assert code.fix in rule["help"]["text"] and code.summary in rule["help"]["text"]
+        if DECLARED_DOCS is None:
+            assert "helpUri" not in rule  # no address is made up
+        else:
+            assert rule["helpUri"] == f"{DECLARED_DOCS}#{code.code.lower()}"
         assert f"\n## {code.code}\n" in docs  # the anchor the link points at
         assert rule["defaultConfiguration"]["level"] == code.severity.value
 
@@ -189,3 +208,18 @@ def test_a_compile_sends_sarif_to_stderr_when_stdout_has_the_json(tmp_path: Path
     validate(stdin_log)
     location = stdin_log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "%3Cstdin%3E"}
+
+
+def test_links_come_only_from_the_projects_declared_urls() -> None:
+    urls = parse_project_urls(
+        ["Homepage, https://example.org/odyc", "Diagnostics, https://example.org/d.html"]
+    )
+    assert urls == {
+        "homepage": "https://example.org/odyc",
+        "diagnostics": "https://example.org/d.html",
+    }
+    assert help_uri("E501", urls) == "https://example.org/d.html#e501"
+    assert information_uri(urls) == "https://example.org/odyc"
+    assert help_uri("E501", {}) is None and information_uri({}) is None
+    driver = json.loads(render_sarif([], working_directory=Path.cwd()))["runs"][0]["tool"]["driver"]
+    assert driver.get("informationUri") == information_uri(project_urls())

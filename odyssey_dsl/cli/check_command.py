@@ -34,6 +34,9 @@ examples:
   odyc check --ignore W103 scene.ody   do not report repeated prompts
   odyc check --show-settings scene.ody the settings that apply to scene.ody, and where
                                        each comes from (odyc.toml, pyproject.toml, options)
+  odyc check - --stdin-filename dir/scene.ody < scene.ody
+                                       a scene from standard input, checked as dir/scene.ody
+                                       would be (for editors)
 
 configuration:
   Settings are read from the nearest odyc.toml (or pyproject.toml with a [tool.odyc]
@@ -68,27 +71,41 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the settings that apply to FILE (and where each comes from), check nothing",
     )
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with '-': the path of the scene on standard input, for its configuration, its "
+        "per-file-ignores, its images and its name in diagnostics (the file is not read)",
+    )
     return parser
 
 
 def run(argv: list[str]) -> int:
     """Run `odyc check [options] FILE...`; returns the exit code."""
-    from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene
+    from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene, scene_paths
 
     args = build_parser().parse_args(argv)
     try:
         command_line = compile_settings(args)
         if args.show_settings:
             return _show_settings(args.files, command_line)
-        files, unreadable = _scenes(args.files, command_line)
-        settings = {file: command_line.settings_for(file) for file in files}
+        stdin_name = args.stdin_filename
+        if stdin_name is not None and "-" not in args.files:
+            raise UsageError("--stdin-filename is for '-' (a scene on standard input)")
+        files, unreadable = scene_paths(args.files, command_line.resolver)
+        settings = {
+            file: command_line.settings_for(stdin_name if file == "-" and stdin_name else file)
+            for file in files
+        }
     except UsageError as error:
         print_usage_error(str(error))
         return ExitCode.USAGE
     results: list[CompileResult] = []
     for file in files:
         try:
-            results.append(compile_scene(file, settings[file], emit_job=False))
+            results.append(
+                compile_scene(file, settings[file], emit_job=False, stdin_name=stdin_name)
+            )
         except UnreadableScene as error:
             results.append(error.as_result())  # E902: listed and counted with the rest
             unreadable = True
@@ -103,22 +120,6 @@ def run(argv: list[str]) -> int:
     if unreadable:
         return ExitCode.USAGE
     return ExitCode.COMPILE_ERRORS if any(r.errors for r in results) else ExitCode.OK
-
-
-def _scenes(arguments: list[str], command_line: CommandLine) -> tuple[list[str], bool]:
-    """The scenes the arguments name, and whether some folder could not be read."""
-    from odyssey_dsl.config import ConfigError
-    from odyssey_dsl.config.scenes import find_scenes
-
-    try:
-        search = find_scenes(arguments, command_line.resolver)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    for folder in search.empty_folders:
-        print(f"odyc: warning: no *.ody scene in '{folder}'", file=sys.stderr)
-    for folder, reason in search.unreadable:
-        print_usage_error(f"cannot read '{folder}': {reason}")
-    return search.scenes, bool(search.unreadable)
 
 
 def _show_settings(files: list[str], command_line: CommandLine) -> int:

@@ -24,6 +24,7 @@ to stderr, each with its line, column and a hint.
 
 commands:
   odyc check FILE...    check scenes for errors and warnings, without writing JSON
+  odyc fmt [PATH...]    format scenes in the canonical style (--check: only report)
   odyc jobs ...         submit, list, follow and cancel jobs of the Simulate API
   odyc recordings ...   look up the recordings of finished streams
   odyc emulator         run a local emulator of the Simulate API (for trying odyc out)

@@ -194,6 +194,11 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
     from odyssey_dsl.cli.colour import add_colour_option
 
     add_colour_option(checks)
+    add_config_options(parser)
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """Register `--config PATH` and `--isolated` (see `config_resolver`)."""
     config = parser.add_argument_group("configuration")
     config.add_argument(
         "--config",
@@ -212,7 +217,7 @@ def add_compile_options(parser: argparse.ArgumentParser) -> None:
 
 def compile_settings(args: argparse.Namespace) -> CommandLine:
     """The settings asked for by the options `add_compile_options` registered."""
-    from odyssey_dsl.config import ConfigError, ConfigResolver, Overrides
+    from odyssey_dsl.config import Overrides
 
     variables: dict[str, tuple[object, str]] = {}
     for path in args.vars_files:
@@ -236,18 +241,24 @@ def compile_settings(args: argparse.Namespace) -> CommandLine:
         werror=args.werror,
         variables=variables,
     )
-    try:
-        resolver = ConfigResolver(explicit=args.config, isolated=args.isolated)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
     return CommandLine(
         overrides,
-        resolver,
+        config_resolver(args),
         portrait=args.portrait,
         format=args.format,
         show_suppressed=args.show_suppressed,
         colour=args.color,
     )
+
+
+def config_resolver(args: argparse.Namespace) -> ConfigResolver:
+    """What `--config` and `--isolated` ask for (`UsageError` for a bad configuration)."""
+    from odyssey_dsl.config import ConfigError, ConfigResolver
+
+    try:
+        return ConfigResolver(explicit=args.config, isolated=args.isolated)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
 
 
 def rule_entries(text: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from odyssey_dsl.cli.output import OutputError
 
 SUBCOMMANDS: dict[str, str] = {
     "check": "odyssey_dsl.cli.check_command",
+    "fmt": "odyssey_dsl.cli.fmt_command",
     "jobs": "odyssey_dsl.cli.jobs_command",
     "recordings": "odyssey_dsl.cli.recordings_command",
     "emulator": "odyssey_dsl.cli.emulator_command",

@@ -107,8 +107,10 @@ def explain(console: Console, code: Code) -> None:
             console.print()
             console.print(Text("odyc reports:", style="bold"))
             console.print(Text(report.rstrip("\n")))
-    console.print()
-    console.print(Text(f"More: {help_uri(code.code)}", style="dim"))
+    uri = help_uri(code.code)
+    if uri is not None:
+        console.print()
+        console.print(Text(f"More: {uri}", style="dim"))
 
 
 def _report(code: Code) -> str:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odyssey_dsl.cli.compile_options import CompileSettings, UsageError
+from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.compiler import CompileResult, compile_bytes, compile_file
+
+if TYPE_CHECKING:
+    from odyssey_dsl.config import ConfigResolver
 
 STDIN_NAME = "<stdin>"
 """How standard input is named in diagnostics."""
@@ -29,12 +34,31 @@ class UnreadableScene(UsageError):
         return CompileResult(None, [make("E902", str(self), name, span)])
 
 
-def compile_scene(file: str, settings: CompileSettings, *, emit_job: bool = True) -> CompileResult:
-    """Compile the scene `file` (`-` reads standard input; images are then looked up from
-    the current directory); `emit_job=False` only checks it. Raises `UnreadableScene` when
-    the file cannot be read."""
+def scene_paths(arguments: list[str], resolver: ConfigResolver) -> tuple[list[str], bool]:
+    """The scenes the arguments name (folders searched, see `config.scenes`), and whether
+    some folder could not be read (reported here, as is a folder without scenes)."""
+    from odyssey_dsl.config import ConfigError
+    from odyssey_dsl.config.scenes import find_scenes
+
+    try:
+        search = find_scenes(arguments, resolver)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    for folder in search.empty_folders:
+        print(f"odyc: warning: no *.ody scene in '{folder}'", file=sys.stderr)
+    for folder, reason in search.unreadable:
+        print_usage_error(f"cannot read '{folder}': {reason}")
+    return search.scenes, bool(search.unreadable)
+
+
+def compile_scene(
+    file: str, settings: CompileSettings, *, emit_job: bool = True, stdin_name: str | None = None
+) -> CompileResult:
+    """Compile the scene `file` (`-` reads standard input, named `stdin_name` if given, its
+    images then looked up from that path's folder, else from the current directory);
+    `emit_job=False` only checks it. Raises `UnreadableScene` when the file cannot be read."""
     if file == "-":
-        return _compile_stdin(settings, emit_job)
+        return _compile_stdin(settings, emit_job, stdin_name)
     if not file:
         raise UnreadableScene(file, "the file name is empty")
     try:
@@ -58,7 +82,9 @@ def display_name(file: str) -> str:
     return STDIN_NAME if file == "-" else file
 
 
-def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
+def _compile_stdin(
+    settings: CompileSettings, emit_job: bool, stdin_name: str | None
+) -> CompileResult:
     stream = sys.stdin
     if stream is None:
         raise UnreadableScene("-", "cannot read standard input: it is closed")
@@ -68,8 +94,8 @@ def _compile_stdin(settings: CompileSettings, emit_job: bool) -> CompileResult:
         raise UnreadableScene("-", f"cannot read standard input: {_reason(error)}") from None
     return compile_bytes(
         data,
-        filename=STDIN_NAME,
-        base_dir=Path.cwd(),
+        filename=stdin_name or STDIN_NAME,
+        base_dir=Path(stdin_name).parent if stdin_name else Path.cwd(),
         variables=settings.variables,
         default_variables=settings.default_variables,
         portrait=settings.portrait,

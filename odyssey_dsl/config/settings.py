@@ -7,10 +7,13 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from odyssey_dsl.config.reading import ConfigFile
 from odyssey_dsl.diagnostics.selection import ALL_WARNINGS, RuleSelection
+from odyssey_dsl.fmt.options import FormatSettings, LineEnding
+
+__all__ = ["FormatSettings", "LineEnding"]
 from odyssey_dsl.timeline.limits import DEFAULT_MAX_ENTRIES, DEFAULT_MIN_GAP_MS
 
 if TYPE_CHECKING:
@@ -18,16 +21,6 @@ if TYPE_CHECKING:
 
 DEFAULT = "default"
 """The origin of a value nobody set."""
-
-LineEnding = Literal["auto", "lf", "crlf"]
-
-
-class FormatSettings(NamedTuple):
-    """`[format]`: what the formatter needs."""
-
-    indent_width: int = 4
-    line_ending: LineEnding = "auto"
-    """`auto` keeps each file's own line endings (LF or CRLF)."""
 
 
 @dataclass(frozen=True)

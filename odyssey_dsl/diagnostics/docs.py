@@ -2,15 +2,46 @@
 
 Regenerate with `python -m odyssey_dsl.diagnostics.docs > docs/diagnostics.md`; a test keeps the
 checked-in file in step with the catalogue. Each code has its own section, whose anchor
-(`#e501`) is what SARIF's `helpUri` and editors link to (`help_uri`).
+(`#e501`) is what SARIF's `helpUri` and `odyc rule` link to (`help_uri`), when the project
+declares where the page is published: a `Diagnostics` entry of `[project.urls]` in
+pyproject.toml. Without one, no link is given (the catalogue's text is given in full).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Mapping
+
 from odyssey_dsl.diagnostics import CATALOGUE, Code
 
-DOCS_URL = "https://github.com/odyssey-dsl/odyc/blob/main/docs/diagnostics.md"
-"""Where `docs/diagnostics.md` is published: the one place to change if it moves."""
+DISTRIBUTION = "odyssey-dsl"
+DIAGNOSTICS_LABEL = "diagnostics"
+"""The `[project.urls]` label whose address is the published `docs/diagnostics.md`."""
+HOME_LABELS = ("homepage", "repository", "source")
+"""`[project.urls]` labels of odyc's home page, in order of preference."""
+
+
+@functools.cache
+def project_urls() -> Mapping[str, str]:
+    """The `[project.urls]` of the installed package (lower-case label -> address): no
+    address is ever made up, so where the project declares none, links are left out."""
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return {}
+    return parse_project_urls(entries)
+
+
+def parse_project_urls(entries: Iterable[str]) -> dict[str, str]:
+    """`Project-URL` metadata entries (`Label, https://...`) as lower-case label -> address."""
+    urls: dict[str, str] = {}
+    for entry in entries:
+        label, _, address = entry.partition(",")
+        if address.strip():
+            urls[label.strip().lower()] = address.strip()
+    return urls
 
 
 def anchor(code: str) -> str:
@@ -18,9 +49,17 @@ def anchor(code: str) -> str:
     return code.lower()
 
 
-def help_uri(code: str) -> str:
-    """The address of a code's section in the published page."""
-    return f"{DOCS_URL}#{anchor(code)}"
+def help_uri(code: str, urls: Mapping[str, str] | None = None) -> str | None:
+    """The address of a code's section in the published page, or None when the project
+    declares no `Diagnostics` address (`urls`: the project's, by default)."""
+    page = (project_urls() if urls is None else urls).get(DIAGNOSTICS_LABEL)
+    return f"{page}#{anchor(code)}" if page else None
+
+
+def information_uri(urls: Mapping[str, str] | None = None) -> str | None:
+    """The address of odyc's home page, or None when the project declares none."""
+    found = project_urls() if urls is None else urls
+    return next((found[label] for label in HOME_LABELS if label in found), None)
 
 
 def render_markdown() -> str:

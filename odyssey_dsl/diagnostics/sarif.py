@@ -1,7 +1,8 @@
 """Diagnostics as SARIF 2.1.0 (`--format sarif`), for code-scanning tools such as GitHub's.
 
-One run whose `tool.driver.rules` is the catalogue (summary, fix and a link to the code's
-section of `docs/diagnostics.md`); one result per diagnostic, its `ruleId` the code. Regions
+One run whose `tool.driver.rules` is the catalogue (summary and fix, and a link to the code's
+section of `docs/diagnostics.md` when the project declares where it is published, see
+`diagnostics.docs`); one result per diagnostic, its `ruleId` the code. Regions
 are 1-based lines and columns counted in Unicode code points (`columnKind`), the end column
 exclusive, as everywhere in odyc. Artifact URIs are relative to the working directory
 (`%SRCROOT%`), and each result has a `partialFingerprints` entry that does not change when
@@ -22,7 +23,7 @@ from urllib.parse import quote
 
 from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.diagnostics.catalogue import CATALOGUE, Diagnostic
-from odyssey_dsl.diagnostics.docs import DOCS_URL, help_uri
+from odyssey_dsl.diagnostics.docs import help_uri, information_uri
 
 if TYPE_CHECKING:
     from odyssey_dsl.diagnostics.suppression import SuppressedDiagnostic
@@ -98,26 +99,26 @@ def artifact_uri(file: str, working_directory: Path) -> dict[str, str]:
 def _driver() -> dict[str, Any]:
     rules = []
     for code in CATALOGUE.values():
-        rules.append(
-            {
-                "id": code.code,
-                "name": code.name,
-                "shortDescription": {"text": code.summary},
-                "fullDescription": {"text": f"{code.summary} Fix: {code.fix}"},
-                "help": {
-                    "text": code.fix,
-                    "markdown": f"{code.summary}\n\n**Fix:** {code.fix}",
-                },
-                "helpUri": help_uri(code.code),
-                "defaultConfiguration": {"level": code.severity.value},
-            }
-        )
-    return {
-        "name": "odyc",
-        "version": __version__,
-        "informationUri": DOCS_URL,
-        "rules": rules,
-    }
+        rule: dict[str, Any] = {
+            "id": code.code,
+            "name": code.name,
+            "shortDescription": {"text": code.summary},
+            "fullDescription": {"text": f"{code.summary} Fix: {code.fix}"},
+            "help": {
+                "text": f"{code.summary}\nFix: {code.fix}",
+                "markdown": f"{code.summary}\n\n**Fix:** {code.fix}",
+            },
+            "defaultConfiguration": {"level": code.severity.value},
+        }
+        uri = help_uri(code.code)
+        if uri is not None:  # only an address the project declares (diagnostics.docs)
+            rule["helpUri"] = uri
+        rules.append(rule)
+    driver: dict[str, Any] = {"name": "odyc", "version": __version__, "rules": rules}
+    home = information_uri()
+    if home is not None:
+        driver["informationUri"] = home
+    return driver
 
 
 def _result(

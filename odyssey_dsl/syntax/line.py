@@ -78,12 +78,17 @@ class LineSyntax(NamedTuple):
     def tokens(self, text: str) -> tuple[RawToken, ...]:
         """Every token of the line `text` (this line's text), trivia included: contiguous
         and covering it."""
+        significant = self.significant_tokens(text)
+        return _with_trivia(text, self.content[0], significant, self.comments)
+
+    def significant_tokens(self, text: str) -> tuple[SignificantToken, ...]:
+        """The tokens of the line `text` (this line's text) that are not trivia."""
         significant = self.significant
         if significant is None:
             found = fast_path.match_line(text)
             assert found is not None, "a line read by the fast path matches it again"
             significant = fast_path.significant_tokens(*found)
-        return _with_trivia(text, self.content[0], significant, self.comments)
+        return significant
 
 
 @functools.lru_cache(maxsize=MEMO_SIZE)
