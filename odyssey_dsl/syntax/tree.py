@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from odyssey_dsl import diagnostics as diag
@@ -21,7 +21,8 @@ from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax.blocks import BlockBuilder
 from odyssey_dsl.syntax.layout import logical_line_end
 from odyssey_dsl.syntax.line import LineSyntax, read_line
-from odyssey_dsl.syntax.text import BYTE_ORDER_MARK, SourceFile
+from odyssey_dsl.syntax.text import BYTE_ORDER_MARK as BYTE_ORDER_MARK
+from odyssey_dsl.syntax.text import SourceFile
 from odyssey_dsl.syntax.tokens import BOM, NEWLINE, Token
 
 _LAYOUT_CODES = frozenset({"E101", "E112"})
@@ -64,9 +65,9 @@ class SyntaxTree:
     """A parsed scene: lossless (`text`, `lines`, `tokens()`), typed (`scene`), diagnosed.
 
     The tree keeps, per line, only where it stands and its statement: what the line holds
-    (`LineSyntax`) is read again from its text when `lines` is asked for (from `read_line`'s
-    memo, which a parse has just filled), so that a long scene's tree is not twice its
-    statements' size.
+    (`LineSyntax`) is read again from its text when `lines` is first asked for (from
+    `read_line`'s memo, which a parse has just filled), so that the tree of a long scene that
+    is only compiled is not twice its statements' size.
     """
 
     source: SourceFile
@@ -84,6 +85,8 @@ class SyntaxTree:
     """Per line: its statement in place (see `LineNode.statement`)."""
     _fast: bool
     """Whether the lines were read with the fast path (they are read again the same way)."""
+    _built: list[tuple[LineNode, ...]] = field(default_factory=list, compare=False, repr=False)
+    """`lines`, once asked for (a tool that asks keeps them; a compile never asks)."""
 
     @property
     def text(self) -> str:
@@ -92,6 +95,8 @@ class SyntaxTree:
     @property
     def lines(self) -> tuple[LineNode, ...]:
         """One node per logical line, in order, together covering the whole text."""
+        if self._built:
+            return self._built[0]
         text = self.source.text
         layout = self._layout
         nodes = []
@@ -99,7 +104,8 @@ class SyntaxTree:
             line, start, end, stop = layout[4 * index : 4 * index + 4]
             syntax = read_line(text[start:end], self._fast)
             nodes.append(LineNode(syntax, line, start, end, stop, statement))
-        return tuple(nodes)
+        self._built.append(tuple(nodes))
+        return self._built[0]
 
     def tokens(self) -> Iterator[Token]:
         """Every token of the text, in order: contiguous, covering all of it."""
