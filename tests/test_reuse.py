@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_images import real_png_1x1
@@ -177,3 +178,19 @@ def test_entries_given_again_point_at_this_compiles_tree() -> None:
         (script,) = expansion.scripts
         assert [entry.statement is loop.body[0] for entry in script.entries[1:3]] == [True, True]
         assert script.entries[1].loops[0] is loop
+
+
+def test_what_is_kept_stays_bounded_even_for_loops_without_entries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An editor compiles text after text: loops that make no entry (and long loop texts)
+    count against the bound too, so the memo never grows without end."""
+    monkeypatch.setattr(reuse, "MAX_KEPT_WEIGHT", 40)
+    reuse.forget()
+    padding = "# " + "x" * 600 + "\n"
+    for index in range(100):
+        text = f'at 0s: start "a"\nafter 1s repeat 0 every {index + 1}ms:\n  {padding}'
+        compile_source(text + '  interact "b"\nafter 1s: end\n')
+    loops, weight = reuse.kept()
+    assert 0 < loops <= 40
+    assert weight <= 40

@@ -13,12 +13,12 @@ times. What an outermost loop (one that no loop encloses) makes is a function of
 The first two make the key. Given again, a loop's entries are moved to where its text now
 stands (each entry then points at this compile's statements and loops, never at an earlier
 tree's) and to its new start.
-A loop is kept only when its expansion reported nothing, read no image file (a file can
-change between compiles) and made at most `MAX_KEPT_ENTRIES` entries; it is given again only
-when the entry and iteration limits leave room for it (otherwise it is unrolled, and the
-limit reported as usual). At most `MAX_KEPT_ENTRIES` entries are kept in all, the least
-recently used loops forgotten first. `tests/test_reuse.py` holds a compile that reuses loops
-to one that does not, for random edits of random scenes.
+A loop is kept only when its expansion reported nothing and read no image file (a file can
+change between compiles); it is given again only when the entry and iteration limits leave
+room for it (otherwise it is unrolled, and the limit reported as usual). What is kept is
+bounded (`MAX_KEPT_WEIGHT`: entries, loops and their texts), the least recently used loops
+forgotten first. `tests/test_reuse.py` holds a compile that reuses loops to one that does
+not, for random edits of random scenes.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from odyssey_dsl.timeline.entries import Iteration, TimelineEntry
 from odyssey_dsl.timeline.keys import value_key
 from odyssey_dsl.timeline.limits import MAX_ITERATIONS, EntryBudget
 
-MAX_KEPT_ENTRIES = 1 << 16
-"""Entries kept for later compiles at most (about 15 MB)."""
+MAX_KEPT_WEIGHT = 1 << 16
+"""What is kept for later compiles at most: 65,536 entries, or fewer with the loops' texts
+(see `_weight`; about 16 MB)."""
 
 
 class Expanded(NamedTuple):
@@ -53,16 +54,22 @@ class Expanded(NamedTuple):
 
 
 _kept: OrderedDict[tuple[object, ...], Expanded] = OrderedDict()
-_kept_entries = 0
+_kept_weight = 0
 _lock = threading.Lock()
 
 
 def forget() -> None:
     """Forget every kept loop (for tests and measurements)."""
-    global _kept_entries
+    global _kept_weight
     with _lock:
         _kept.clear()
-        _kept_entries = 0
+        _kept_weight = 0
+
+
+def kept() -> tuple[int, int]:
+    """(loops kept, their weight) (for tests and measurements)."""
+    with _lock:
+        return len(_kept), _kept_weight
 
 
 def scene_key(
@@ -177,19 +184,27 @@ def _last_statement(statement: n.Statement) -> n.Statement:
 
 def keep(key: tuple[object, ...], expanded: Expanded) -> None:
     """Keep a loop's expansion for later compiles (see the module docstring)."""
-    global _kept_entries
-    size = len(expanded.entries)
-    if size > MAX_KEPT_ENTRIES:
+    global _kept_weight
+    weight = _weight(key, expanded)
+    if weight > MAX_KEPT_WEIGHT:
         return
     with _lock:
         previous = _kept.pop(key, None)
         if previous is not None:
-            _kept_entries -= len(previous.entries)
-        while _kept and _kept_entries + size > MAX_KEPT_ENTRIES:
-            _, oldest = _kept.popitem(last=False)
-            _kept_entries -= len(oldest.entries)
+            _kept_weight -= _weight(key, previous)
+        while _kept and _kept_weight + weight > MAX_KEPT_WEIGHT:
+            oldest_key, oldest = _kept.popitem(last=False)
+            _kept_weight -= _weight(oldest_key, oldest)
         _kept[key] = expanded
-        _kept_entries += size
+        _kept_weight += weight
+
+
+def _weight(key: tuple[object, ...], expanded: Expanded) -> int:
+    """What a kept loop counts against `MAX_KEPT_WEIGHT`: one, plus its entries, plus one
+    for every 256 characters of its text (a loop of no entries is not free to keep)."""
+    text = key[0]
+    assert isinstance(text, str)
+    return 1 + len(expanded.entries) + len(text) // 256
 
 
 def _reads_images(statements: tuple[n.Statement, ...]) -> bool:
