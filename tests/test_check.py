@@ -203,3 +203,17 @@ def test_rules_can_be_selected_by_code() -> None:
     assert sorted(d.code.code for d in every) == ["E501", "W102", "W103"]
     only = check_timelines(expansion.scripts, source, limits, selected=lambda c: c != "W102")
     assert sorted(d.code.code for d in only) == ["E501", "W103"]
+
+
+def test_prompts_that_failed_to_render_are_not_a_repeated_prompt() -> None:
+    """A prompt that could not be rendered (reported) is not compared with its neighbours:
+    two failures in a row are not W103, nor a failure after a start that failed."""
+    text = (
+        'at 0s: start "{{ nope }}"\n'
+        'at 1s: interact "{{ missing }}"\n'
+        'at 2s: interact "{{ absent }}"\n'
+        'at 3s: interact "   "\n'
+        "at 4s: end\n"
+    )
+    codes = [code for code, *_ in diagnostics(text)]
+    assert codes == ["E302", "E302", "E302", "E304"]

@@ -150,6 +150,7 @@ def test_the_environment_variable_turns_the_fast_path_off(
     text = 'at 0s: start "a"\nat 1s: end\n'
     fast = parse(text)
     fast_tokens = list(fast.tokens())
+    fast_statements = [line.statement for line in fast.lines]
     read_line.cache_clear()
     monkeypatch.setenv("ODYC_NO_FAST_PATH", "1")
 
@@ -160,5 +161,5 @@ def test_the_environment_variable_turns_the_fast_path_off(
     assert not fast_path.enabled()
     slow = parse(text)
     assert list(slow.tokens()) == fast_tokens
-    assert [line.statement for line in slow.lines] == [line.statement for line in fast.lines]
+    assert [line.statement for line in slow.lines] == fast_statements
     assert (slow.scene, slow.diagnostics) == (fast.scene, fast.diagnostics)

@@ -54,3 +54,21 @@ def test_the_suppression_example_silences_what_it_says() -> None:
     assert sorted(s.diagnostic.code.code for s in result.suppressed) == ["W101", "W102", "W103"]
     without = compile_source(re.sub(r"#.*", "", scene))
     assert [d.code.code for d in without.diagnostics] == ["W101", "W102", "W103"]
+
+
+def test_the_layout_table_names_every_module_of_the_core() -> None:
+    """ "How the code is organised" lists every module of the core layers in its layer's row,
+    and every folder of the package."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## How the code is organised") :]
+    rows = {
+        line.split("|")[2].strip(): line for line in section.splitlines() if line.startswith("| ")
+    }
+    package = ROOT / "odyssey_dsl"
+    for layer in ("syntax", "semantics", "timeline", "diagnostics", "emit"):
+        (row,) = [line for folder, line in rows.items() if folder.startswith(f"`{layer}/`")]
+        for module in sorted((package / layer).glob("*.py")):
+            if module.name != "__init__.py":
+                assert f"`{module.name}`" in row, f"{layer}/{module.name} is not in the README"
+    folders = [path.name for path in package.iterdir() if (path / "__init__.py").is_file()]
+    assert sorted(f for f in folders if f"`{f}/`" not in section) == []

@@ -11,6 +11,7 @@ from test_properties import SNIPPETS, WORDS, mutated
 from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax import parse
 from odyssey_dsl.syntax.line import read_line
+from odyssey_dsl.syntax.text import Span
 from odyssey_dsl.syntax.tree import SyntaxTree
 
 EXAMPLES = tuple(
@@ -132,3 +133,43 @@ def test_a_warm_memo_gives_the_same_tree_as_a_cold_one() -> None:
     assert warm.scene == cold.scene
     assert warm.diagnostics == cold.diagnostics
     assert warm.lines == cold.lines
+
+
+def test_the_lines_of_a_tree_outlive_the_memo() -> None:
+    """A tree keeps where its lines stand, not what they hold: read when first asked for,
+    after the memo forgot them, its lines (and tokens) are those of a fresh parse."""
+    text = "\n".join(EXAMPLES) + "\nat 3s: strat\n  \tlet = 1\n"
+    tree = parse(text)
+    read_line.cache_clear()
+    lines, tokens = tree.lines, list(tree.tokens())
+    assert any(line.is_error for line in lines)
+    assert tree.lines is lines  # read once
+    fresh = parse(text)
+    assert lines == fresh.lines
+    assert tokens == list(fresh.tokens())
+
+
+def _spans(node: object) -> list[Span]:
+    """Every span in a node, depth first."""
+    if isinstance(node, Span):
+        return [node]
+    if isinstance(node, tuple):
+        return [span for item in node for span in _spans(item)]
+    return []
+
+
+@TREE_SETTINGS
+@given(data=st.data())
+def test_a_byte_order_mark_moves_offsets_but_no_line_or_column(data: st.DataObject) -> None:
+    """The BOM is a token of the tree, not a character of the first line: every span of the
+    statements, comments and diagnostics is where it is without it, one offset on."""
+    text = data.draw(mutated(data.draw(st.sampled_from(EXAMPLES))))
+    plain, marked = parse(text), parse("\ufeff" + text)
+    moved = [
+        span._replace(start_offset=span.start_offset + 1, end_offset=span.end_offset + 1)
+        for span in _spans(plain.scene[1:]) + [d.span for d in plain.diagnostics]
+    ]
+    assert _spans(marked.scene[1:]) + [d.span for d in marked.diagnostics] == moved
+    assert marked.source.span(1, 3) == plain.source.span(0, 2)._replace(
+        start_offset=1, end_offset=3
+    )

@@ -176,18 +176,21 @@ def _list_tokens(text: str, start: int, end: int) -> list[SignificantToken]:
     return found
 
 
+_compiled = functools.cache(_compile)
+
+
 @functools.cache
-def _shapes() -> dict[str, tuple[Shape, ...]]:
-    """The shapes, by the first two characters of their first keyword."""
+def _shapes() -> dict[str, list[Shape | str]]:
+    """The shapes, by the first two characters of their first keyword; each is compiled the
+    first time a line is tried against it (`odyc check` on a small scene needs few)."""
     found = terminals()
-    by_start: dict[str, list[Shape]] = {}
+    by_start: dict[str, list[Shape | str]] = {}
     for shape in SHAPES:
-        compiled = _compile(shape)
         first = _split_shape(shape)[0].rpartition("=")[2]
         for keyword in first.strip("()").split("|"):
             word = found[keyword].pattern.removesuffix("\\b")
-            by_start.setdefault(word[:2], []).append(compiled)
-    return {start: tuple(shapes) for start, shapes in by_start.items()}
+            by_start.setdefault(word[:2], []).append(shape)
+    return by_start
 
 
 def match_line(text: str) -> tuple[Shape, re.Match[str]] | None:
@@ -196,7 +199,9 @@ def match_line(text: str) -> tuple[Shape, re.Match[str]] | None:
     shapes = _shapes().get(text[start : start + 2])
     if shapes is None:
         return None
-    for shape in shapes:
+    for index, shape in enumerate(shapes):
+        if isinstance(shape, str):
+            shape = shapes[index] = _compiled(shape)
         match = shape.pattern.match(text)
         if match is not None:
             return shape, match
@@ -289,53 +294,75 @@ def _string(
     return start, end, content, start + quotes
 
 
-def _prefix(data: tuple[Any, ...] | None, start: int, line: int, offset: int) -> Any:
+# The builders compute each file offset once and share it between the spans that start or
+# end there: a long scene holds several spans per line, and an offset is an object of its own.
+
+
+def _prefix(data: tuple[Any, ...] | None, start: int, line: int, offset: int, first: int) -> Any:
+    """The time prefix; `first` is the file offset of `start` (the statement's start)."""
     if data is None:
         return None
     cls, is_duration, time_start, time_end, value, text = data
-    time_span = _new(
-        Span, (line, time_start + 1, line, time_end + 1, offset + time_start, offset + time_end)
-    )
+    end = offset + time_end
+    time_span = _new(Span, (line, time_start + 1, line, time_end + 1, offset + time_start, end))
     if is_duration:
         time: n.Expr = _new(n.DurationLit, (time_span, value, text))
     else:
         time = _new(n.NameRef, (time_span, value))
-    span = _new(Span, (line, start + 1, line, time_end + 1, offset + start, offset + time_end))
+    span = _new(Span, (line, start + 1, line, time_end + 1, first, end))
     return _new(cls, (span, time))
 
 
-def _literal(data: tuple[int, int, str, int] | None, line: int, offset: int) -> Any:
+def _literal(
+    data: tuple[int, int, str, int] | None, line: int, offset: int, last: int, stop: int
+) -> Any:
+    """A string literal; `stop` is the file offset of `last` (shared when it ends there)."""
     if data is None:
         return None
     start, end, value, content = data
-    span = _new(Span, (line, start + 1, line, end + 1, offset + start, offset + end))
+    finish = stop if end == last else offset + end
+    span = _new(Span, (line, start + 1, line, end + 1, offset + start, finish))
     return _new(n.StringLit, (span, value, offset + content))
 
 
 def _build_end(data: tuple[Any, ...], lines: int, offset: int) -> n.Statement:
     first, last, prefix, action_start, action_end = data
     line = lines + 1
+    begin = offset + first
+    stop = offset + last
     action_span = _new(
         Span,
-        (line, action_start + 1, line, action_end + 1, offset + action_start, offset + action_end),
+        (
+            line,
+            action_start + 1,
+            line,
+            action_end + 1,
+            offset + action_start,
+            stop if action_end == last else offset + action_end,
+        ),
     )
-    span = _new(Span, (line, first + 1, line, last + 1, offset + first, offset + last))
+    span = _new(Span, (line, first + 1, line, last + 1, begin, stop))
     action = _new(n.End, (action_span,))
-    return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset), action))
+    return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset, begin), action))
 
 
 def _build_prompted(data: tuple[Any, ...], lines: int, offset: int) -> n.Statement:
     first, last, prefix, cls, action_start, prompt, image = data
     line = lines + 1
-    action_span = _new(
-        Span, (line, action_start + 1, line, last + 1, offset + action_start, offset + last)
-    )
+    begin = offset + first
+    stop = offset + last
+    action_span = _new(Span, (line, action_start + 1, line, last + 1, offset + action_start, stop))
     action: n.Action
     if cls is n.Interact:
-        action = _new(n.Interact, (action_span, _literal(prompt, line, offset)))
+        action = _new(n.Interact, (action_span, _literal(prompt, line, offset, last, stop)))
     else:
         action = _new(
-            n.Start, (action_span, _literal(prompt, line, offset), _literal(image, line, offset))
+            n.Start,
+            (
+                action_span,
+                _literal(prompt, line, offset, last, stop),
+                _literal(image, line, offset, last, stop),
+            ),
         )
-    span = _new(Span, (line, first + 1, line, last + 1, offset + first, offset + last))
-    return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset), action))
+    span = _new(Span, (line, first + 1, line, last + 1, begin, stop))
+    return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset, begin), action))

@@ -13,6 +13,8 @@ import threading
 from array import array
 from typing import NamedTuple
 
+BYTE_ORDER_MARK = "\ufeff"
+
 
 class Span(NamedTuple):
     """A half-open range of source text: [start_offset, end_offset)."""
@@ -51,7 +53,9 @@ class SourceFile:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
-        self._line_starts = array("q", [0])
+        self._line_starts = array("q", [1 if text.startswith(BYTE_ORDER_MARK) else 0])
+        """Where each line starts; a byte order mark is not a column of the first line: its
+        columns count from the character after it, as editors count them."""
         self._scanned = 0
         """`text[:_scanned]` has its line starts in `_line_starts`."""
         self._line_count = -1
@@ -94,10 +98,11 @@ class SourceFile:
         """1-based (line, column) of a character offset."""
         offset = max(0, min(offset, len(self.text)))
         if offset == len(self.text) and self._scanned < offset:  # the end: no table needed
-            return self.line_count, offset - self.text.rfind("\n")
+            line_start = self.text.rfind("\n") + 1 or self._line_starts[0]
+            return self.line_count, max(1, offset - line_start + 1)
         self._scan_past(offset)
-        line_index = bisect.bisect_right(self._line_starts, offset) - 1
-        return line_index + 1, offset - self._line_starts[line_index] + 1
+        line_index = max(0, bisect.bisect_right(self._line_starts, offset) - 1)
+        return line_index + 1, max(1, offset - self._line_starts[line_index] + 1)
 
     def offset(self, line: int, column: int) -> int:
         """Character offset of a 1-based (line, column)."""
@@ -140,4 +145,4 @@ bytes, so `/dev/zero` or a 200 MB file costs no more than this."""
 def decode_source(data: bytes) -> str:
     """Decode a `.ody` file's bytes: UTF-8 with an optional BOM. Raises UnicodeDecodeError."""
     text = data.decode("utf-8")
-    return text.removeprefix("\ufeff")
+    return text.removeprefix(BYTE_ORDER_MARK)

@@ -10,8 +10,9 @@ blocks, `nodes.py`) is read from the line nodes.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from odyssey_dsl import diagnostics as diag
@@ -22,10 +23,10 @@ from odyssey_dsl.syntax.blocks import BlockBuilder
 from odyssey_dsl.syntax.layout import logical_line_end
 from odyssey_dsl.syntax.line import LineSyntax, read_line
 from odyssey_dsl.syntax.statements import SignificantToken
+from odyssey_dsl.syntax.text import BYTE_ORDER_MARK as BYTE_ORDER_MARK
 from odyssey_dsl.syntax.text import SourceFile
 from odyssey_dsl.syntax.tokens import BOM, ERROR, NEWLINE, Token
 
-BYTE_ORDER_MARK = "\ufeff"
 _NOT_BLANK = re.compile(r"\S")
 MAX_SYNTAX_DIAGNOSTICS = 1_000
 """After this many syntax diagnostics, the rest of the file is not read (E117): a file that
@@ -67,10 +68,15 @@ class LineNode(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class SyntaxTree:
-    """A parsed scene: lossless (`text`, `lines`, `tokens()`), typed (`scene`), diagnosed."""
+    """A parsed scene: lossless (`text`, `lines`, `tokens()`), typed (`scene`), diagnosed.
+
+    The tree keeps, per line, only where it stands and its statement: what the line holds
+    (`LineSyntax`) is read again from its text when `lines` is first asked for (from
+    `read_line`'s memo, which a parse has just filled), so that the tree of a long scene that
+    is only compiled is not twice its statements' size.
+    """
 
     source: SourceFile
-    lines: tuple[LineNode, ...]
     scene: n.Scene
     """The statements nested into blocks, and the comments."""
     diagnostics: tuple[Diagnostic, ...]
@@ -79,10 +85,37 @@ class SyntaxTree:
     """Names of `let`s on lines that could not be read: uses of them are not reported."""
     has_broken_lines: bool
     """Some statement could not be read (timeline checks would be noise)."""
+    _layout: array[int]
+    """Per line: its number, start, end and stop (four items each; see `LineNode`)."""
+    _statements: tuple[n.Statement | None, ...]
+    """Per line: its statement in place (see `LineNode.statement`)."""
+    _fast: bool
+    """Whether the lines were read with the fast path (they are read again the same way)."""
+    _rest: LineNode | None = None
+    """The text after the line where reading stopped (E117), as one error line."""
+    _built: list[tuple[LineNode, ...]] = field(default_factory=list, compare=False, repr=False)
+    """`lines`, once asked for (a tool that asks keeps them; a compile never asks)."""
 
     @property
     def text(self) -> str:
         return self.source.text
+
+    @property
+    def lines(self) -> tuple[LineNode, ...]:
+        """One node per logical line, in order, together covering the whole text."""
+        if self._built:
+            return self._built[0]
+        text = self.source.text
+        layout = self._layout
+        nodes = []
+        for index, statement in enumerate(self._statements):
+            line, start, end, stop = layout[4 * index : 4 * index + 4]
+            syntax = read_line(text[start:end], self._fast)
+            nodes.append(LineNode(syntax, line, start, end, stop, statement))
+        if self._rest is not None:
+            nodes.append(self._rest)
+        self._built.append(tuple(nodes))
+        return self._built[0]
 
     def tokens(self) -> Iterator[Token]:
         """Every token of the text, in order: contiguous, covering all of it."""
@@ -104,7 +137,9 @@ def parse_source(source: SourceFile) -> SyntaxTree:
     fast = fast_path.enabled()
     found: list[Diagnostic] = []
     builder = BlockBuilder(source, found)
-    nodes: list[LineNode] = []
+    layout = array("q")
+    push = layout.append
+    placed: list[n.Statement | None] = []
     comments: list[n.Comment] = []
     broken_names: set[str] = set()
     broken = False
@@ -156,7 +191,7 @@ def parse_source(source: SourceFile) -> SyntaxTree:
                         problem.help,
                     )
                 )
-            if len(found) >= MAX_SYNTAX_DIAGNOSTICS:
+            if len(found) >= MAX_SYNTAX_DIAGNOSTICS and _NOT_BLANK.search(text, stop):
                 length = stop  # this line is the last one read (see `_unread_rest`)
         for start, finish in syntax.comments:
             comments.append(
@@ -166,24 +201,32 @@ def parse_source(source: SourceFile) -> SyntaxTree:
             broken = True
             if syntax.broken_name is not None:
                 broken_names.add(syntax.broken_name)
-        nodes.append(LineNode(syntax, line_number, position, end, stop, statement))
+        push(line_number)
+        push(position)
+        push(end)
+        push(stop)
+        placed.append(statement)
         if "\n" in line_text:
             line_number += line_text.count("\n")
         line_number += 1
         position = stop
-    if length < len(text) and _NOT_BLANK.search(text, length):
-        nodes.append(_unread_rest(source, line_number, length, found))
+    rest = None
+    if length < len(text):  # only text that is not blank is left unread
+        rest = _unread_rest(source, line_number, length, found)
         broken = True
         length = len(text)
     statements = builder.finish()
     scene = n.Scene(source.span(0, length), statements, tuple(comments))
     return SyntaxTree(
         source,
-        tuple(nodes),
         scene,
         tuple(found),
         frozenset(broken_names),
         broken or builder.lost,
+        layout,
+        tuple(placed),
+        fast,
+        rest,
     )
 
 

@@ -16,10 +16,12 @@ from odyssey_dsl.semantics.scopes import UNEVALUATED
 from odyssey_dsl.semantics.templates import LoopInfo
 from odyssey_dsl.semantics.values import Evaluator
 from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.timeline import reuse
 from odyssey_dsl.timeline.entries import ActionKind, Iteration, TimelineEntry
 from odyssey_dsl.timeline.limits import EntryBudget
 from odyssey_dsl.timeline.placement import Context, misplacement
 from odyssey_dsl.timeline.prediction import least_entries
+from odyssey_dsl.timeline.prompts import PromptMemo
 from odyssey_dsl.timeline.times import prefixed_time, unprefixed_loop_start
 
 _KINDS: dict[type, ActionKind] = {n.Start: "start", n.Interact: "interact", n.End: "end"}
@@ -31,7 +33,7 @@ ScriptHandler = Callable[[n.ScriptBlock], None]
 class Unroller:
     """Expands blocks of one scene (see the module docstring)."""
 
-    __slots__ = ("batch", "budget", "evaluator", "overrides")
+    __slots__ = ("batch", "budget", "evaluator", "overrides", "prompts", "scene_key")
 
     def __init__(
         self,
@@ -45,6 +47,9 @@ class Unroller:
         self.overrides = overrides
         """`--var` values: each replaces the value of every `let` of its name."""
         self.batch = batch
+        self.prompts = PromptMemo()
+        self.scene_key = reuse.scene_key(overrides, evaluator.broken_names, batch)
+        """What every loop's key shares (`reuse`); None when loops are not reused."""
 
     def block(
         self,
@@ -75,7 +80,10 @@ class Unroller:
                     self.action(statement, time, iteration, out)
                     last = time
             elif isinstance(statement, n.Repeat | n.ForLoop):
-                end, loop_complete = self.loop(statement, origin, last, iteration, out)
+                if iteration is None:
+                    end, loop_complete = self.outermost_loop(statement, origin, last, out)
+                else:
+                    end, loop_complete = self.loop(statement, origin, last, iteration, out)
                 complete = complete and loop_complete
                 if end is not None:
                     last = end
@@ -116,10 +124,53 @@ class Unroller:
         # On an error the entry is kept with an empty value (the job is not emitted anyway),
         # so that the timeline checks do not report its absence as well.
         if isinstance(action, n.Start | n.Interact):
-            prompt = self.evaluator.prompt(action.prompt) or ""
+            prompt = self.prompts.prompt(action.prompt, self.evaluator) or ""
             if isinstance(action, n.Start) and action.image is not None:
                 image = self.evaluator.image(action.image) or ""
         out.append(TimelineEntry(time, _KINDS[type(action)], prompt, image, statement, iteration))
+
+    def outermost_loop(
+        self, loop: n.Repeat | n.ForLoop, origin: int, last: int | None, out: list[TimelineEntry]
+    ) -> tuple[int | None, bool]:
+        """`loop` for a loop that no loop encloses: given again when an earlier compile
+        expanded the same loop in the same circumstances (see `reuse`), else unrolled and
+        kept."""
+        evaluator = self.evaluator
+        key = None
+        if self.scene_key is not None:
+            visible = evaluator.bindings.visible
+            key = reuse.loop_key(loop, evaluator.source.text, visible, self.scene_key)
+        if key is None:
+            return self.loop(loop, origin, last, None, out)
+        reported = len(evaluator.report.diagnostics)
+        timing = self.loop_timing(loop, origin, last)
+        if timing is None:
+            return None, False
+        found = reuse.given_again(key, loop, timing[1], self.budget, out)
+        if found is not None:
+            return found
+        before, iterations = len(out), self.budget.iterations
+        end, complete = self.loop(loop, origin, last, None, out, timing)
+        if end is not None and len(evaluator.report.diagnostics) == reported:
+            made = tuple(out[before:])
+            taken = self.budget.iterations - iterations
+            reuse.keep(key, reuse.Expanded(loop, timing[1], made, end, complete, taken))
+        return end, complete
+
+    def loop_timing(
+        self, loop: n.Repeat | n.ForLoop, origin: int, last: int | None
+    ) -> tuple[int, int] | None:
+        """The period of a loop and the time it starts, or None (reported) when it has none."""
+        evaluator = self.evaluator
+        every = evaluator.duration(loop.every, "the period of `every`")
+        if every is None:
+            return None
+        if loop.prefix is None:
+            return every, unprefixed_loop_start(every, origin, last)
+        amount = evaluator.duration(loop.prefix.time, _TIME_OF_PREFIX)
+        if amount is None:
+            return None
+        return every, prefixed_time(loop.prefix, amount, origin, last)
 
     def loop(
         self,
@@ -128,20 +179,17 @@ class Unroller:
         last: int | None,
         iteration: Iteration | None,
         out: list[TimelineEntry],
+        timing: tuple[int, int] | None = None,
     ) -> tuple[int | None, bool]:
         """Run a loop; returns the time a following `after` counts from (None when the loop
-        could not run) and whether its iterations placed every timed statement."""
-        evaluator = self.evaluator
-        every = evaluator.duration(loop.every, "the period of `every`")
-        if every is None:
-            return None, False
-        if loop.prefix is None:
-            start = unprefixed_loop_start(every, origin, last)
-        else:
-            amount = evaluator.duration(loop.prefix.time, _TIME_OF_PREFIX)
-            if amount is None:
+        could not run) and whether its iterations placed every timed statement. `timing`:
+        its `loop_timing`, when already known."""
+        if timing is None:
+            timing = self.loop_timing(loop, origin, last)
+            if timing is None:
                 return None, False
-            start = prefixed_time(loop.prefix, amount, origin, last)
+        evaluator = self.evaluator
+        every, start = timing
         values: list[object] | None = None
         if isinstance(loop, n.Repeat):
             count = evaluator.count(loop.times)

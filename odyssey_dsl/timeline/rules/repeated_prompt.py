@@ -1,4 +1,8 @@
-"""W103: the same prompt sent twice in a row to one stream."""
+"""W103: the same prompt sent twice in a row to one stream.
+
+A prompt that could not be rendered (already reported) is kept as an empty text, which no
+prompt that renders can be (E304): it is compared with nothing.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ def repeated_prompt(facts: ScriptFacts) -> Iterator[Finding]:
             entry = entries[index]
             if entry.kind != "interact":
                 continue  # a `start` while this stream runs is refused (E504)
-            if entry.prompt == prompt:
+            if entry.prompt and entry.prompt == prompt:
                 action = entry.statement.action
                 span = action.prompt.span if isinstance(action, n.Interact) else action.span
                 yield Finding(
