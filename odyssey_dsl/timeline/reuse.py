@@ -157,6 +157,8 @@ def _moved(found: Expanded, loop: n.Repeat | n.ForLoop, shift: int) -> Iterator[
                 statements[id(step.loop)],  # type: ignore[arg-type]
                 step.index0,
                 outer,
+                step.origin_ms + shift,
+                step.total,
             )
         return new
 
