@@ -232,3 +232,48 @@ def test_json_output_is_complete_when_it_succeeds(workdir: Path) -> None:
     code, stderr, out = compile_big_scene_to_stdout(workdir, 1024 * 1024)
     assert code == 0, stderr
     assert len(json.loads(out.read_text())) == 3002
+
+
+LONG_SCENE = (
+    'at 0s: start "a"\nrepeat 6000 every 1s:\n'
+    '  interact "step {{ loop.index }}: ' + "the lamps of the harbour flicker " * 5 + '猫"\n'
+    "after 1s: end\n"
+)
+"""Its JSON is about 1.6 MB: written in several chunks (`emit.json_text.json_chunks`)."""
+
+
+def test_a_long_json_written_in_chunks_is_whole_on_stdout_and_in_a_file(
+    workdir: Path,
+) -> None:
+    from odyssey_dsl import compile_source
+    from odyssey_dsl.emit.json_text import json_text
+
+    (workdir / "long.ody").write_text(LONG_SCENE, encoding="utf-8")
+    compiled = compile_source(LONG_SCENE).compiled
+    assert compiled is not None
+    expected = json_text(compiled)
+    assert len(expected) > 1 << 20  # more than one chunk
+    env = odyc_env(None, workdir / "state")
+    printed = run_odyc(["long.ody"], env, cwd=workdir)
+    assert printed.returncode == 0
+    assert printed.stdout == expected
+    written = run_odyc(["long.ody", "-o", "out.json"], env, cwd=workdir)
+    assert written.returncode == 0
+    assert (workdir / "out.json").read_text(encoding="utf-8") == expected
+
+
+def test_a_long_json_cut_part_way_by_a_file_size_limit_replaces_nothing(workdir: Path) -> None:
+    (workdir / "long.ody").write_text(LONG_SCENE, encoding="utf-8")
+    target = workdir / "out.json"
+    target.write_text("previous\n")
+    code, stderr = run_odyc_to(
+        ["long.ody", "-o", "out.json"],
+        odyc_env(None, workdir / "state"),
+        workdir / "cat.ody",
+        cwd=workdir,
+        preexec_fn=file_size_limit(1200 * 1024),  # past the first chunk, short of the end
+    )
+    assert code == 2
+    assert stderr == "odyc: error: cannot write 'out.json': File too large\n"
+    assert target.read_text() == "previous\n"
+    assert not [p.name for p in workdir.iterdir() if p.name.endswith(".tmp")]

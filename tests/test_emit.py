@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 
 from odyssey_dsl import compile_source
 from odyssey_dsl.emit.job import render_json
-from odyssey_dsl.emit.json_text import EmitForm, json_text
+from odyssey_dsl.emit.json_text import EmitForm, json_chunks, json_text
 from odyssey_dsl.emit.models import ScriptEntry, SimulationRequest
 
 PNG = (Path(__file__).resolve().parent.parent / "examples" / "meadow.png").read_bytes()
@@ -69,9 +69,10 @@ def scenes(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
     scene=scenes(),
     emit=st.sampled_from(["script", "request"]),
     compact=st.booleans(),
+    chunk_size=st.integers(1, 300),
 )
 def test_direct_json_is_the_models_json_and_validates(
-    scene: tuple[str, dict[str, object]], emit: EmitForm, compact: bool
+    scene: tuple[str, dict[str, object]], emit: EmitForm, compact: bool, chunk_size: int
 ) -> None:
     text, variables = scene
     result = compile_source(text, variables=variables)
@@ -79,6 +80,9 @@ def test_direct_json_is_the_models_json_and_validates(
     assert result.compiled is not None and result.job is not None
     direct = json_text(result.compiled, emit=emit, compact=compact)
     assert direct == render_json(result.job, emit=emit, compact=compact)
+    chunks = list(json_chunks(result.compiled, emit=emit, compact=compact, chunk_size=chunk_size))
+    assert b"".join(chunks) == direct.encode("utf-8")
+    assert all(chunk for chunk in chunks)
     assert ("\n" in direct.removesuffix("\n")) == (not compact)
     if emit == "request":
         request = SimulationRequest.model_validate_json(direct)

@@ -22,6 +22,7 @@ from odyssey_dsl.semantics.template_names import (
     template_names,
 )
 from odyssey_dsl.semantics.templates import environment
+from odyssey_dsl.syntax.text import SourceFile
 
 
 def text_of(text: str, definition_or_use: object) -> str:
@@ -259,3 +260,20 @@ def test_renaming_a_variable_through_the_table_changes_nothing(scene, data) -> N
     again = scene_names(renamed)
     assert len(again.uses) == len(table.uses)
     assert sum(u.name == "renamed_name" for u in again.uses) == len(table.uses_of(definition))
+
+
+@settings(SCENE_SETTINGS, max_examples=50)
+@given(scene=scenes())
+def test_every_use_has_the_line_and_column_of_its_offsets(scene) -> None:  # type: ignore[no-untyped-def]
+    """A use inside a one-line literal gets its line and column from the literal's; they are
+    those the file's own line table gives (CRLF, a byte order mark, folded prompts)."""
+    text = scene_source(scene)
+    source = SourceFile("scene.ody", text.removeprefix("\ufeff"))
+    for use in scene_names(text).uses:
+        assert use.span == source.span(use.span.start_offset, use.span.end_offset)
+
+
+def test_uses_in_a_literal_after_wide_characters_have_their_columns() -> None:
+    text = 'let who = "cat"\r\nat 0s: start "🐈 猫 {{ who }}{{who}}"\nat 1s: end\n'
+    spans = [(u.span.line, u.span.column, u.span.end_column) for u in scene_names(text).uses]
+    assert spans == [(2, 22, 25), (2, 30, 33)]

@@ -150,9 +150,11 @@ def test_the_lines_of_a_tree_outlive_the_memo() -> None:
 
 
 def _spans(node: object) -> list[Span]:
-    """Every span in a node, depth first."""
+    """Every span in a node, depth first (a node keeps its own as a plain tuple, `where`)."""
     if isinstance(node, Span):
         return [node]
+    if hasattr(node, "where"):
+        return [node.span, *_spans(node[1:])]
     if isinstance(node, tuple):
         return [span for item in node for span in _spans(item)]
     return []

@@ -12,11 +12,17 @@ from hostile_support import run_measured
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from odyssey_dsl.semantics.template_fast_path import (
+    SimpleTemplate,
+    quick_template,
+    simple_template,
+)
 from odyssey_dsl.semantics.templates import (
     CompiledTemplate,
     LoopInfo,
     TemplateFailure,
     compile_template,
+    environment,
     template_globals,
 )
 from odyssey_dsl.syntax.durations import Duration
@@ -213,3 +219,66 @@ def test_odyc_no_fast_path_gives_the_same_output(tmp_path: Path) -> None:
     assert fast.returncode == slow.returncode == 0
     assert fast.stdout == slow.stdout
     assert '"A CAT"' in fast.stdout
+
+
+QUICK_NAMES = ["subject", "loop", "_x1", "true", "None", "not", "self", "café", "x1"]
+QUICK_ATTRIBUTES = ["", ".index", ".true", ".a.b", ".1", "..a", ". a"]
+QUICK_ARGUMENTS = [
+    "", "()", "('a')", '("b")', "('a', 'b')", "( 'x,1' ,3 )", "(0)", "(10)", "(007)", "(0_0)",
+    "(1e3)", "(1.5)", "(-1)", "('é猫🐈')", "('a\\\\nb')", "('it''s')", "(\"it's\")", "(x)",
+    "(count=1)", "('a',)",
+]  # fmt: skip
+QUICK_FILTERS = ["upper", "replace", "default", "center", "no_such_filter", "join", "e"]
+QUICK_SPACES = ["", " ", "  ", "\t", "\n", "\u00a0"]
+
+
+@st.composite
+def quick_shaped(draw: st.DrawFn) -> str:
+    """Text and tags close to what `quick_template` reads, and near misses of it."""
+    parts = []
+    for _ in range(draw(st.integers(1, 3))):
+        parts.append(draw(TEXT))
+        space = st.sampled_from(QUICK_SPACES)
+        tag = draw(st.sampled_from(["{{", "{{", "{{-", "{{{"])) + draw(space)
+        tag += draw(st.sampled_from(QUICK_NAMES)) + draw(st.sampled_from(QUICK_ATTRIBUTES))
+        for _ in range(draw(st.integers(0, 2))):
+            tag += draw(space) + draw(st.sampled_from(["|", "|", "||"])) + draw(space)
+            tag += draw(st.sampled_from(QUICK_FILTERS)) + draw(st.sampled_from(QUICK_ARGUMENTS))
+        tag += draw(space) + draw(st.sampled_from(["}}", "}}", "-}}", "}}}", "} }"]))
+        parts.append(tag)
+    parts.append(draw(TEXT))
+    return "".join(parts)
+
+
+def jinja2_reading(text: str) -> SimpleTemplate | None:
+    env = environment()
+    return simple_template(env.parse(text), env)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(quick_shaped(), st.lists(pieces(), min_size=1, max_size=4).map("".join)))
+@example("{{ subject | replace('a', 'b') | upper }} x {{ loop.index }}")
+@example("{{ subject | replace('猫', \"it's\") }}")
+@example("a\r\n{{ subject }}")
+@example("{{ subject | center(007) }}")
+def test_the_quick_reading_makes_the_nodes_jinja2s_parser_makes(text: str) -> None:
+    quick = quick_template(text, environment())
+    if quick is not None:
+        assert quick == jinja2_reading(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shot 3: {{ subject }} at night",
+        "{{ crew | capitalize }} watches {{ subject }} at 40 degrees",
+        "Take {{ loop.index }} of {{ loop.length }}",
+        "{{ place | replace('a', 'A') }}, {{ mood|upper }}{{ x | default('d', 1) }}",
+        "{{subject}}{{ subject }}\n",
+    ],
+)
+def test_the_common_shapes_are_read_quickly(text: str) -> None:
+    quick = quick_template(text, environment())
+    assert quick is not None
+    assert quick == jinja2_reading(text)
+    assert compile_template(text, fast=True).simple == quick

@@ -21,13 +21,15 @@ import os
 import socket
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from odyssey_dsl.files import write_all
 
 
-def write_output_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` as `-o PATH` does (see the module docstring). Raises
+def write_output_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write `data` (bytes, or chunks of them) to `path` as `-o PATH` does (see the module
+    docstring). Raises
     `OSError`; when writing a regular file fails, the existing file is untouched and no
     temporary file is left behind."""
     try:
@@ -43,7 +45,7 @@ def write_output_file(path: Path, data: bytes) -> None:
         _write_directly(path, info, data)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Replace (or create) the regular file `path` with `data`. Raises `OSError`; on failure
     the existing file is untouched and no temporary file is left behind."""
     if path.is_symlink():
@@ -59,7 +61,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     )
     try:
         try:
-            write_all(descriptor, data)
+            for chunk in _chunks(data):
+                write_all(descriptor, chunk)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
@@ -71,16 +74,22 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_directly(path: Path, info: os.stat_result, data: bytes) -> None:
+def _chunks(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return (data,) if isinstance(data, bytes) else data
+
+
+def _write_directly(path: Path, info: os.stat_result, data: bytes | Iterable[bytes]) -> None:
     """Write into the existing non-regular file `path` (`info` is its `stat`)."""
     for own in (1, 2):  # /dev/stdout, /dev/fd/2, /proc/self/fd/1 ...
         if _same_file(own, info):
-            write_all(own, data)
+            for chunk in _chunks(data):
+                write_all(own, chunk)
             return
     if stat.S_ISSOCK(info.st_mode):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.connect(str(path))
-            connection.sendall(data)
+            for chunk in _chunks(data):
+                connection.sendall(chunk)
         return
     # no O_CREAT and no O_TRUNC: this opens what is there, or fails
     fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
@@ -88,7 +97,8 @@ def _write_directly(path: Path, info: os.stat_result, data: bytes) -> None:
         opened = os.fstat(fd)
         if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
             raise OSError(f"'{path}' changed while odyc was opening it; nothing was written")
-        write_all(fd, data)
+        for chunk in _chunks(data):
+            write_all(fd, chunk)
     finally:
         os.close(fd)
 

@@ -9,7 +9,7 @@ from odyssey_dsl.__about__ import __version__
 from odyssey_dsl.cli.compile_options import UsageError, add_compile_options, compile_settings
 from odyssey_dsl.cli.diagnostic_output import print_diagnostics, print_usage_error
 from odyssey_dsl.cli.exit_codes import EXIT_CODES_EPILOG, ExitCode
-from odyssey_dsl.cli.output import ArgumentParser, reason, write_utf8
+from odyssey_dsl.cli.output import ArgumentParser, reason, write_bytes
 from odyssey_dsl.cli.scene_input import UnreadableScene, compile_scene
 from odyssey_dsl.cli.submit import SubmitOptions, add_submit_arguments
 
@@ -105,15 +105,11 @@ def run(argv: list[str]) -> int:
     except UsageError as error:
         print_usage_error(str(error))
         return ExitCode.USAGE
-    output: str | None = None
-    if result.ok and result.compiled is not None:
-        from odyssey_dsl.emit.json_text import json_text
-
-        output = json_text(result.compiled, emit=args.emit, compact=args.compact)
+    job = result.compiled if result.ok else None
     submitting = submit_options.submit
-    to_stdout = output is not None and args.output in (None, "-") and not submitting
+    to_stdout = job is not None and args.output in (None, "-") and not submitting
     # stdout carries one thing: the compiled JSON, the submission's result, or diagnostics.
-    stdout_taken = output is not None and (to_stdout or submitting)
+    stdout_taken = job is not None and (to_stdout or submitting)
     print_diagnostics(
         [result],
         settings.format,
@@ -122,20 +118,25 @@ def run(argv: list[str]) -> int:
         show_suppressed=command_line.show_suppressed,
         colour_choice=command_line.colour,
     )
-    if output is None:
+    if job is None:
         return ExitCode.USAGE if unreadable else ExitCode.COMPILE_ERRORS
+    from odyssey_dsl.emit.json_text import json_chunks
+
+    # The JSON is made a chunk at a time as it is written: a long scene's never all at once.
+    output = json_chunks(job, emit=args.emit, compact=args.compact)
     if args.output not in (None, "-"):
         from pathlib import Path
 
         from odyssey_dsl.cli.atomic_write import write_output_file
 
         try:
-            write_output_file(Path(args.output), output.encode("utf-8"))
+            write_output_file(Path(args.output), output)
         except OSError as error:
             print_usage_error(f"cannot write '{args.output}': {reason(error)}")
             return ExitCode.USAGE
     elif to_stdout:
-        write_utf8(sys.stdout, output)
+        for chunk in output:
+            write_bytes(sys.stdout, chunk)
     if submitting:
         from odyssey_dsl.cli.submit import run_submit
 

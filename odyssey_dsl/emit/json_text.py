@@ -8,6 +8,7 @@ validates a model per entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Literal
 
@@ -38,33 +39,64 @@ class _Layout:
 def json_text(job: CompiledJob, *, emit: EmitForm = "script", compact: bool = False) -> str:
     """The JSON text `odyc` prints: the entries (an array of arrays for a batch), or with
     `emit="request"` the body of the API's `POST /simulation-jobs` request."""
+    return "".join(_pieces(job, emit, compact))
+
+
+def json_chunks(
+    job: CompiledJob,
+    *,
+    emit: EmitForm = "script",
+    compact: bool = False,
+    chunk_size: int = 1 << 20,
+) -> Iterator[bytes]:
+    """`json_text(...)` in UTF-8, a chunk of about `chunk_size` characters at a time, made as
+    it is read: writing a long scene's JSON this way never holds all of its text at once."""
+    buffer: list[str] = []
+    length = 0
+    for piece in _pieces(job, emit, compact):
+        buffer.append(piece)
+        length += len(piece)
+        if length >= chunk_size:
+            yield "".join(buffer).encode("utf-8")
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+def _pieces(job: CompiledJob, emit: EmitForm, compact: bool) -> Iterator[str]:
     if emit == "request":
         layout = _Layout(1, compact)
         key = '"scripts"' if job.is_batch else '"script"'
         portrait = "true" if job.portrait else "false"
-        fields = [
-            f'"portrait"{layout.colon}{portrait}',
-            f"{key}{layout.colon}{_scripts(job, 1, compact)}",
-        ]
-        return "{" + layout.item + ("," + layout.item).join(fields) + layout.close + "}\n"
-    return _scripts(job, 0, compact) + "\n"
+        yield "{" + layout.item + f'"portrait"{layout.colon}{portrait},'
+        yield layout.item + f"{key}{layout.colon}"
+        yield from _scripts(job, 1, compact)
+        yield layout.close + "}\n"
+        return
+    yield from _scripts(job, 0, compact)
+    yield "\n"
 
 
-def _scripts(job: CompiledJob, depth: int, compact: bool) -> str:
+def _scripts(job: CompiledJob, depth: int, compact: bool) -> Iterator[str]:
     """The entries, or the array of scripts of a batch, as a value at `depth`."""
     if not job.is_batch:
-        return _entries(job.scripts[0], depth, compact)
-    arrays = [_entries(entries, depth + 1, compact) for entries in job.scripts]
-    return _array(arrays, _Layout(depth + 1, compact))
+        yield from _entries(job.scripts[0], depth, compact)
+        return
+    arrays = (_entries(entries, depth + 1, compact) for entries in job.scripts)
+    yield from _array(arrays, _Layout(depth + 1, compact))
 
 
-def _array(values: list[str], layout: _Layout) -> str:
-    if not values:
-        return "[]"
-    return "[" + layout.item + ("," + layout.item).join(values) + layout.close + "]"
+def _array(values: Iterable[Iterable[str]], layout: _Layout) -> Iterator[str]:
+    """An array of the values, each given in pieces."""
+    before = "[" + layout.item
+    for value in values:
+        yield before
+        yield from value
+        before = "," + layout.item
+    yield "[]" if before.startswith("[") else layout.close + "]"
 
 
-def _entries(entries: list[TimelineEntry], depth: int, compact: bool) -> str:
+def _entries(entries: list[TimelineEntry], depth: int, compact: bool) -> Iterator[str]:
     layout = _Layout(depth + 1, compact)
     field, action = layout.inner
     colon = layout.colon
@@ -75,17 +107,16 @@ def _entries(entries: list[TimelineEntry], depth: int, compact: bool) -> str:
     end = f',{field}"end"{colon}{{}}{layout.item}}}'
     close = f"{field}}}{layout.item}}}"
     quote = encode_basestring
-    values = []
-    for entry in entries:
+
+    def entry_text(entry: TimelineEntry) -> tuple[str]:
         head = f"{{{time_key}{entry.time_ms}"
         if entry.kind == "end":
-            values.append(head + end)
-            continue
+            return (head + end,)
         prompt = quote(entry.prompt or "")
         if entry.kind == "interact":
-            values.append(f"{head}{interact}{prompt}{close}")
-        elif entry.image is None:
-            values.append(f"{head}{start}{prompt}{close}")
-        else:
-            values.append(f"{head}{start}{prompt}{image}{quote(entry.image)}{close}")
-    return _array(values, layout)
+            return (f"{head}{interact}{prompt}{close}",)
+        if entry.image is None:
+            return (f"{head}{start}{prompt}{close}",)
+        return (f"{head}{start}{prompt}{image}{quote(entry.image)}{close}",)
+
+    return _array(map(entry_text, entries), layout)

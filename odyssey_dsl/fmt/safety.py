@@ -32,7 +32,7 @@ from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax import parse
 from odyssey_dsl.syntax.tree import SyntaxTree
 
-_POSITIONS = frozenset({"span", "name_span", "var_span", "content_offset"})
+_POSITIONS = frozenset({"where", "name_span", "var_span", "content_offset"})
 _TIME_FIELDS = frozenset({"time", "every"})
 _TRAILING_BLANKS = " \t\r\f\v"
 

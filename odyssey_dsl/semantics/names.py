@@ -241,11 +241,18 @@ def literal_name_spans(
     if not names:
         return
     to_source = _source_offsets(literal, source.text)
+    where = literal.where
+    line = where[0] if where[0] == where[2] else 0
     for found in names:
         span = literal.span
         start = to_source(found.start)
         if start is not None and source.text.startswith(found.name, start):
-            span = source.span(start, start + len(found.name))
+            end = start + len(found.name)
+            if line:  # on the literal's only line: no need to look the line up
+                column = where[1] + start - where[4]
+                span = Span(line, column, line, column + end - start, start, end)
+            else:
+                span = source.span(start, end)
         yield found, span
 
 

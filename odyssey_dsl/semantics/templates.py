@@ -28,6 +28,7 @@ from odyssey_dsl.semantics.template_budget import (
 from odyssey_dsl.semantics.template_fast_path import (
     SimpleTemplate,
     fast_paths_enabled,
+    quick_template,
     simple_template,
 )
 from odyssey_dsl.semantics.template_sandbox import (
@@ -179,9 +180,12 @@ def compile_template(text: str, *, fast: bool | None = None) -> CompiledTemplate
     if not is_template(text):
         return CompiledTemplate(text, None)
     env = environment()
+    use_fast_paths = fast_paths_enabled() if fast is None else fast
+    if use_fast_paths and (quick := quick_template(text, env)) is not None:
+        return CompiledTemplate(text, None, quick)
     try:
         tree = env.parse(text)
-        if fast_paths_enabled() if fast is None else fast:
+        if use_fast_paths:
             simple = simple_template(tree, env)
             if simple is not None:
                 return CompiledTemplate(text, None, simple)

@@ -128,10 +128,10 @@ class BlockBuilder:
         body = tuple(frame.body)
         closed: n.Statement
         if isinstance(header, n.Repeat):
-            closed = n.Repeat(header.span, header.prefix, header.times, header.every, body)
+            closed = n.Repeat(header.where, header.prefix, header.times, header.every, body)
         elif isinstance(header, n.ForLoop):
             closed = n.ForLoop(
-                header.span,
+                header.where,
                 header.prefix,
                 header.var,
                 header.var_span,
@@ -140,7 +140,7 @@ class BlockBuilder:
                 body,
             )
         else:
-            closed = n.ScriptBlock(header.span, header.name, body)
+            closed = n.ScriptBlock(header.where, header.name, body)
         self.stack[-1].body.append(closed)
 
     def _missing_block(self, header: Header) -> None:

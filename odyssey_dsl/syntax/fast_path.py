@@ -33,7 +33,6 @@ from odyssey_dsl.syntax.grammar import ignored_terminals, terminals
 from odyssey_dsl.syntax.layout import TRAILING_BLANKS
 from odyssey_dsl.syntax.literals import fold, unescape
 from odyssey_dsl.syntax.statements import SignificantToken
-from odyssey_dsl.syntax.text import Span
 from odyssey_dsl.syntax.tokens import kind_of_terminal
 
 # `(A|B)` is a slot with alternatives, `[...]` an optional part, `STR` any string literal,
@@ -304,12 +303,12 @@ def _prefix(data: tuple[Any, ...] | None, start: int, line: int, offset: int, fi
         return None
     cls, is_duration, time_start, time_end, value, text = data
     end = offset + time_end
-    time_span = _new(Span, (line, time_start + 1, line, time_end + 1, offset + time_start, end))
+    time_span = (line, time_start + 1, line, time_end + 1, offset + time_start, end)
     if is_duration:
         time: n.Expr = _new(n.DurationLit, (time_span, value, text))
     else:
         time = _new(n.NameRef, (time_span, value))
-    span = _new(Span, (line, start + 1, line, time_end + 1, first, end))
+    span = (line, start + 1, line, time_end + 1, first, end)
     return _new(cls, (span, time))
 
 
@@ -321,7 +320,7 @@ def _literal(
         return None
     start, end, value, content = data
     finish = stop if end == last else offset + end
-    span = _new(Span, (line, start + 1, line, end + 1, offset + start, finish))
+    span = (line, start + 1, line, end + 1, offset + start, finish)
     return _new(n.StringLit, (span, value, offset + content))
 
 
@@ -330,18 +329,15 @@ def _build_end(data: tuple[Any, ...], lines: int, offset: int) -> n.Statement:
     line = lines + 1
     begin = offset + first
     stop = offset + last
-    action_span = _new(
-        Span,
-        (
-            line,
-            action_start + 1,
-            line,
-            action_end + 1,
-            offset + action_start,
-            stop if action_end == last else offset + action_end,
-        ),
+    action_span = (
+        line,
+        action_start + 1,
+        line,
+        action_end + 1,
+        offset + action_start,
+        stop if action_end == last else offset + action_end,
     )
-    span = _new(Span, (line, first + 1, line, last + 1, begin, stop))
+    span = (line, first + 1, line, last + 1, begin, stop)
     action = _new(n.End, (action_span,))
     return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset, begin), action))
 
@@ -351,7 +347,7 @@ def _build_prompted(data: tuple[Any, ...], lines: int, offset: int) -> n.Stateme
     line = lines + 1
     begin = offset + first
     stop = offset + last
-    action_span = _new(Span, (line, action_start + 1, line, last + 1, offset + action_start, stop))
+    action_span = (line, action_start + 1, line, last + 1, offset + action_start, stop)
     action: n.Action
     if cls is n.Interact:
         action = _new(n.Interact, (action_span, _literal(prompt, line, offset, last, stop)))
@@ -364,5 +360,5 @@ def _build_prompted(data: tuple[Any, ...], lines: int, offset: int) -> n.Stateme
                 _literal(image, line, offset, last, stop),
             ),
         )
-    span = _new(Span, (line, first + 1, line, last + 1, begin, stop))
+    span = (line, first + 1, line, last + 1, begin, stop)
     return _new(n.ActionStmt, (span, _prefix(prefix, first, line, offset, begin), action))

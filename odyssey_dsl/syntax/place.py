@@ -10,16 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from odyssey_dsl.syntax import nodes as n
-from odyssey_dsl.syntax.text import Span
+from odyssey_dsl.syntax.text import RawSpan, as_span
 
 _new = tuple.__new__
 
 
-def span(s: Span, lines: int, offset: int) -> Span:
-    return _new(
-        Span,
-        (s[0] + lines, s[1], s[2] + lines, s[3], s[4] + offset, s[5] + offset),
-    )
+def span(s: RawSpan, lines: int, offset: int) -> RawSpan:
+    """`s` moved, as a plain tuple (see `odyssey_dsl.syntax.nodes`)."""
+    return (s[0] + lines, s[1], s[2] + lines, s[3], s[4] + offset, s[5] + offset)
 
 
 def statement(node: n.Statement, lines: int, offset: int) -> n.Statement:
@@ -87,7 +85,7 @@ def _let(node: n.Let, lines: int, offset: int) -> n.Let:
         (
             span(node[0], lines, offset),
             node.name,
-            span(node.name_span, lines, offset),
+            as_span(span(node.name_span, lines, offset)),
             _expr(node.value, lines, offset),
         ),
     )
@@ -113,7 +111,7 @@ def _for_loop(node: n.ForLoop, lines: int, offset: int) -> n.ForLoop:
             span(node[0], lines, offset),
             _prefix(node.prefix, lines, offset),
             node.var,
-            span(node.var_span, lines, offset),
+            as_span(span(node.var_span, lines, offset)),
             _expr(node.items, lines, offset),
             _expr(node.every, lines, offset),
             node.body,

@@ -40,6 +40,17 @@ class Span(NamedTuple):
         )
 
 
+RawSpan = tuple[int, int, int, int, int, int]
+"""A span's fields as a plain tuple (what syntax nodes keep; see `odyssey_dsl.syntax.nodes`)."""
+
+_new = tuple.__new__
+
+
+def as_span(where: RawSpan) -> Span:
+    """The `Span` of a plain tuple of its fields."""
+    return _new(Span, where)
+
+
 class SourceFile:
     """The text of one `.ody` file (BOM removed, line endings kept) and its display name.
 

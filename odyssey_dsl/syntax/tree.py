@@ -24,7 +24,7 @@ from odyssey_dsl.syntax.layout import logical_line_end
 from odyssey_dsl.syntax.line import LineSyntax, read_line
 from odyssey_dsl.syntax.statements import SignificantToken
 from odyssey_dsl.syntax.text import BYTE_ORDER_MARK as BYTE_ORDER_MARK
-from odyssey_dsl.syntax.text import SourceFile
+from odyssey_dsl.syntax.text import SourceFile, as_span
 from odyssey_dsl.syntax.tokens import BOM, ERROR, NEWLINE, Token
 
 _NOT_BLANK = re.compile(r"\S")
@@ -187,7 +187,7 @@ def parse_source(source: SourceFile) -> SyntaxTree:
                         problem.code,
                         problem.message,
                         name,
-                        place.span(problem.span, lines_below, position),
+                        as_span(place.span(problem.span, lines_below, position)),
                         problem.help,
                     )
                 )
