@@ -194,3 +194,51 @@ def test_what_is_kept_stays_bounded_even_for_loops_without_entries(
     loops, weight = reuse.kept()
     assert 0 < loops <= 40
     assert weight <= 40
+
+
+def _statements(statements: tuple[n.Statement, ...]) -> list[n.Statement]:
+    found: list[n.Statement] = []
+    for statement in statements:
+        found.append(statement)
+        if isinstance(statement, n.Repeat | n.ForLoop | n.ScriptBlock):
+            found += _statements(statement.body)
+    return found
+
+
+def test_a_nested_loop_moved_elsewhere_is_made_of_this_compiles_statements_and_iterations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kept loop given again on other lines and at another time: every entry, every
+    iteration and every outer iteration is this compile's, and the entries of one iteration
+    (and the iterations of one outer one) share one object, as a cold unrolling makes them."""
+    loop = (
+        "after 1s repeat 2 every 2s:\n"
+        '  interact "{{ loop.index }}"\n'
+        '  for m in ["a", "b"] every 300ms:\n'
+        '    interact "{{ m }}"\n'
+        '    after 100ms: interact "{{ m }} again"\n'
+    )
+    planned: list[object] = []
+    plan = reuse._plan
+    monkeypatch.setattr(reuse, "_plan", lambda found: planned.append(found) or plan(found))
+    reuse.forget()
+    for padding in ("", 'after 3s: interact "moved"\n# and a comment\n'):
+        text = 'at 0s: start "a"\n' + padding + loop + "after 1s: end\n"
+        source = SourceFile("s.ody", text)
+        tree = parse(source)
+        expansion = expand(tree.scene, source, {}, Path("."), Limits())
+        (script,) = expansion.scripts
+        in_tree = {id(statement) for statement in _statements(tree.scene.statements)}
+        looped = [entry for entry in script.entries if entry.iteration is not None]
+        outer = [(0,), (0, 0), (0, 0), (0, 1), (0, 1)]
+        assert [entry.iterations for entry in looped] == outer + [(1, *i[1:]) for i in outer]
+        for entry in looped:
+            assert id(entry.statement) in in_tree
+            assert all(id(step.loop) in in_tree for step in entry.iteration_path)
+        steps = {(entry.iterations): entry.iteration for entry in looped}
+        for entry in looped:
+            assert entry.iteration is steps[entry.iterations]
+            if len(entry.iterations) == 2:
+                assert entry.iteration_path[0] is steps[entry.iterations[:1]]
+        assert [entry.time_ms for entry in looped][-1] == (4000 if padding else 1000) + 2700
+    assert len(planned) == 1  # the second compile moved the first one's entries

@@ -12,7 +12,8 @@ times. What an outermost loop (one that no loop encloses) makes is a function of
 
 The first two make the key. Given again, a loop's entries are moved to where its text now
 stands (each entry then points at this compile's statements and loops, never at an earlier
-tree's) and to its new start.
+tree's) and to its new start. The first time a kept loop is moved, its entries are laid
+out as columns of indexes (`_Plan`), so that moving them again is a few passes in C.
 A loop is kept only when its expansion reported nothing and read no image file (a file can
 change between compiles); it is given again only when the entry and iteration limits leave
 room for it (otherwise it is unrolled, and the limit reported as usual). What is kept is
@@ -26,17 +27,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import NamedTuple
 
 from odyssey_dsl.semantics.templates import environment
 from odyssey_dsl.syntax import nodes as n
-from odyssey_dsl.timeline.entries import Iteration, TimelineEntry
+from odyssey_dsl.timeline.entries import ActionKind, Iteration, TimelineEntry
 from odyssey_dsl.timeline.keys import value_key
 from odyssey_dsl.timeline.limits import MAX_ITERATIONS, EntryBudget
 
 MAX_KEPT_WEIGHT = 1 << 16
 """What is kept for later compiles at most: 65,536 entries, or fewer with the loops' texts
-(see `_weight`; about 16 MB)."""
+(see `_weight`; about 16 MB, and 3 MB more for their `_Plan`s)."""
 
 
 class Expanded(NamedTuple):
@@ -51,6 +53,35 @@ class Expanded(NamedTuple):
     complete: bool
     iterations: int
     """The iterations it took from the budget, its inner loops' included."""
+    plan: _Plan | None = None
+    """How to make the entries again elsewhere (`_plan`), once they are first moved."""
+
+
+class _Level(NamedTuple):
+    """The iterations of one level of nesting of a kept loop, as columns of their fields."""
+
+    loops: tuple[int, ...]
+    """The loop of each, as an index in the loop's statements in order (`_in_order`)."""
+    index0s: tuple[int, ...]
+    outers: tuple[int, ...]
+    """The outer iteration of each, as 1 + its index among all levels' (0 for none)."""
+    origins: tuple[int, ...]
+    totals: tuple[int, ...]
+
+
+class _Plan(NamedTuple):
+    """A kept loop's entries as columns, with statements and iterations as indexes (as in
+    `_Level`), so that moving them (`_moved`) is a few passes in C rather than Python code
+    per entry."""
+
+    times: tuple[int, ...]
+    kinds: tuple[ActionKind, ...]
+    prompts: tuple[str | None, ...]
+    images: tuple[str | None, ...]
+    statements: tuple[int, ...]
+    steps: tuple[int, ...]
+    levels: tuple[_Level, ...]
+    """The iterations, one level of nesting after another, outermost first."""
 
 
 _kept: OrderedDict[tuple[object, ...], Expanded] = OrderedDict()
@@ -137,44 +168,97 @@ def given_again(
     if shift == 0 and found.loop is loop:
         out.extend(found.entries)  # the same tree, at the same time
     else:
-        out.extend(_moved(found, loop, shift))
+        plan = found.plan
+        if plan is None:
+            plan = _plan(found)
+            with _lock:
+                if _kept.get(key) is found:
+                    _kept[key] = found._replace(plan=plan)
+        out.extend(_moved(plan, loop, shift))
     return found.end + shift, found.complete
 
 
-def _moved(found: Expanded, loop: n.Repeat | n.ForLoop, shift: int) -> Iterator[TimelineEntry]:
-    """The entries of `found`, made by `loop` (the same text elsewhere), `shift` ms later."""
-    statements: dict[int, n.Statement] = {}
-    _pair(found.loop, loop, statements)
-    iterations: dict[int, Iteration] = {}
-
-    def moved(step: Iteration | None) -> Iteration | None:
-        if step is None:
-            return None
-        new = iterations.get(id(step))
-        if new is None:
-            outer = moved(step.outer)
-            new = iterations[id(step)] = Iteration(
-                statements[id(step.loop)],  # type: ignore[arg-type]
-                step.index0,
-                outer,
-                step.origin_ms + shift,
-                step.total,
-            )
-        return new
-
-    make = tuple.__new__  # as `TimelineEntry(...)`, without its Python-level `__new__`
-    for time, kind, prompt, image, statement, step in found.entries:
-        fields = (time + shift, kind, prompt, image, statements[id(statement)], moved(step))
-        yield make(TimelineEntry, fields)
+_make_entry = partial(tuple.__new__, TimelineEntry)
+"""`TimelineEntry(*fields)` from a tuple of fields, without its Python-level `__new__`."""
+_make_iteration = partial(tuple.__new__, Iteration)
 
 
-def _pair(old: n.Statement, new: n.Statement, pairs: dict[int, n.Statement]) -> None:
-    """Map each statement of `old`'s tree to the one at its place in `new`'s (the same text)."""
-    pairs[id(old)] = new
-    if isinstance(old, n.Repeat | n.ForLoop | n.ScriptBlock):
-        assert isinstance(new, n.Repeat | n.ForLoop | n.ScriptBlock)
-        for old_statement, new_statement in zip(old.body, new.body, strict=True):
-            _pair(old_statement, new_statement, pairs)
+def _moved(plan: _Plan, loop: n.Repeat | n.ForLoop, shift: int) -> Iterator[TimelineEntry]:
+    """The entries of `plan`, made by `loop` (the same text elsewhere), `shift` ms later."""
+    statements = _in_order(loop, [])
+    steps: list[Iteration | None] = [None]
+    later = partial(int.__add__, shift)
+    for level in plan.levels:
+        fields = zip(
+            map(statements.__getitem__, level.loops),
+            level.index0s,
+            map(steps.__getitem__, level.outers),
+            map(later, level.origins),
+            level.totals,
+            strict=True,
+        )
+        steps += map(_make_iteration, fields)
+    fields = zip(
+        map(later, plan.times),
+        plan.kinds,
+        plan.prompts,
+        plan.images,
+        map(statements.__getitem__, plan.statements),
+        map(steps.__getitem__, plan.steps),
+        strict=True,
+    )
+    return map(_make_entry, fields)
+
+
+def _plan(found: Expanded) -> _Plan:
+    """`found`'s entries as a `_Plan` (see there)."""
+    statements = _in_order(found.loop, [])
+    index = dict(zip(map(id, statements), range(len(statements)), strict=True))
+    columns = tuple(zip(*found.entries, strict=True)) or ((),) * len(TimelineEntry._fields)
+    times, kinds, prompts, images, entry_statements, entry_steps = columns
+    levels: list[list[Iteration]] = []
+    level_of: dict[int, int] = {}
+
+    def place(step: Iteration) -> int:
+        level = level_of.get(id(step))
+        if level is None:
+            outer = step.outer
+            level = level_of[id(step)] = 0 if outer is None else place(outer) + 1
+            if level == len(levels):
+                levels.append([])
+            levels[level].append(step)
+        return level
+
+    for step in dict(zip(map(id, entry_steps), entry_steps, strict=True)).values():
+        if step is not None:
+            place(step)
+    ordered = [step for level in levels for step in level]
+    number = dict(zip(map(id, ordered), range(1, len(ordered) + 1), strict=True))
+    number[id(None)] = 0
+    planned: list[_Level] = []
+    for level in levels:
+        loops, index0s, outers, origins, totals = zip(*level, strict=True)
+        loop_indexes = tuple(map(index.__getitem__, map(id, loops)))
+        outer_numbers = tuple(map(number.__getitem__, map(id, outers)))
+        planned.append(_Level(loop_indexes, index0s, outer_numbers, origins, totals))
+    return _Plan(
+        times,
+        kinds,
+        prompts,
+        images,
+        tuple(map(index.__getitem__, map(id, entry_statements))),
+        tuple(map(number.__getitem__, map(id, entry_steps))),
+        tuple(planned),
+    )
+
+
+def _in_order(statement: n.Statement, out: list[n.Statement]) -> list[n.Statement]:
+    """`statement` and the statements of its body, depth first, appended to `out`."""
+    out.append(statement)
+    if isinstance(statement, n.Repeat | n.ForLoop | n.ScriptBlock):
+        for inner in statement.body:
+            _in_order(inner, out)
+    return out
 
 
 def _last_statement(statement: n.Statement) -> n.Statement:
