@@ -249,3 +249,22 @@ def test_the_examples_of_the_formatting_docs_are_formatted() -> None:
     assert len(blocks) >= 4
     for block in blocks:
         assert format_source(block) == block
+
+
+def test_a_suppression_comment_stays_on_the_line_of_what_it_silences() -> None:
+    from odyssey_dsl import compile_source
+
+    kept = (  # formatted already: the items of the suppression's line stay together
+        "let b = [\n"
+        "    1, 2,  # odyc: ignore[W101] the line keeps its items\n"
+        "    3,  # a plain comment\n"
+        "]\n"
+        'at 0s: start "{{ b }}"\n'
+        "at 1s: end\n"
+    )
+    text = "let a = [1, 2,  # odyc: ignore[W101]\n    3]\n" + kept
+    formatted = fmt(text)
+    assert formatted == "let a = [  # odyc: ignore[W101]\n    1,\n    2,\n    3,\n]\n" + kept
+    assert fmt(formatted) == formatted
+    for scene in (text, formatted):
+        assert [d.code.code for d in compile_source(scene).diagnostics] == ["W106"]

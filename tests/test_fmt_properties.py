@@ -49,6 +49,9 @@ def messy(draw: st.DrawFn, text: str) -> str:
         return " " * draw(st.integers(least, 3))
 
     def comment() -> str:
+        # Some are suppressions, which silence warnings on their own line only.
+        if draw(st.integers(0, 3)) == 0:
+            return f"# odyc: ignore[W101, W103] c{next(comments)}"
         return f"# c{next(comments)}"
 
     for node in tree.lines:
@@ -119,12 +122,18 @@ def compiled(text: str, variables: dict[str, object] | None = None) -> str | lis
     return json_text(result.compiled)
 
 
+def reported(text: str) -> list[str]:
+    """The codes of the scene's diagnostics (their messages may name lines, which move)."""
+    return sorted(d.code.code for d in compile_source(text).diagnostics)
+
+
 def assert_guarantees(text: str, variables: list[dict[str, object]]) -> str:
     formatted = format_source(text)
     assert format_source(formatted) == formatted
     for given_variables in variables:
         assert compiled(formatted, given_variables) == compiled(text, given_variables)
     assert annotated_comments(formatted) == annotated_comments(text)
+    assert reported(formatted) == reported(text)  # a suppression still silences its warning
     return formatted
 
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from odyssey_dsl.diagnostics.suppression import is_suppression
 from odyssey_dsl.syntax.tokens import COMMENT, NEWLINE
 
 _NO_SPACE_BEFORE = frozenset({"colon", "comma", "rsqb"})
@@ -235,10 +236,17 @@ def _tidy(entries: list[_Entry]) -> list[_Entry]:
 
 
 def _list_entries(inner: Sequence[Piece]) -> tuple[str | None, list[_Entry]]:
-    """The comment on the `[` line, and the lines of a list spread over lines."""
+    """The comment on the `[` line, and the lines of a list spread over lines.
+
+    A comment on the `[` line stays there, even after items: a suppression comment silences
+    warnings on its line, and the statement's first line is where they are reported. Items
+    that share a line ending with a suppression comment stay together on that line."""
     opening: str | None = None
     entries: list[_Entry] = []
     newline_seen = False
+    on_first_line = True
+    line_start = 0
+    """Index in `entries` of the first entry of the current line."""
     newlines_in_row = 0
     index = 0
     while index < len(inner):
@@ -248,13 +256,17 @@ def _list_entries(inner: Sequence[Piece]) -> tuple[str | None, list[_Entry]]:
             if newlines_in_row == 2:
                 entries.append(_Entry())
             newline_seen = True
+            on_first_line = False
+            line_start = len(entries)
             index += 1
             continue
         newlines_in_row = 0
         if kind == COMMENT:
             last = entries[-1] if entries else None
-            if not newline_seen and not entries and opening is None:
+            if on_first_line and opening is None:
                 opening = text
+            elif not newline_seen and is_suppression(text) and len(entries) - line_start > 1:
+                entries[line_start:] = [_Entry(_Item(_joined(entries[line_start:]), text))]
             elif (
                 not newline_seen
                 and last is not None
@@ -269,8 +281,20 @@ def _list_entries(inner: Sequence[Piece]) -> tuple[str | None, list[_Entry]]:
         else:
             end = _closing(inner, index) + 1 if kind == "lsqb" else index + 1
             entries.append(_Entry(_Item(inner[index:end], None)))
+            if (NEWLINE, "\n") in inner[index:end]:  # a list spread over lines: it ends here
+                on_first_line = False
+                line_start = len(entries) - 1
             index = end
             newline_seen = False
             continue
         index += 1
     return opening, entries
+
+
+def _joined(entries: Sequence[_Entry]) -> list[Piece]:
+    """The tokens of the items of `entries` (items without comments), comma-separated."""
+    joined: list[Piece] = []
+    for entry in entries:
+        assert entry.item is not None
+        joined += [("comma", ","), *entry.item.tokens] if joined else entry.item.tokens
+    return joined
