@@ -268,3 +268,13 @@ def test_a_suppression_comment_stays_on_the_line_of_what_it_silences() -> None:
     assert fmt(formatted) == formatted
     for scene in (text, formatted):
         assert [d.code.code for d in compile_source(scene).diagnostics] == ["W106"]
+
+
+def test_a_fmt_off_region_that_runs_out_of_its_block_keeps_each_statement_in_its_block() -> None:
+    region = (
+        '# odyc: fmt: off\n{0}interact   "z {{{{ loop.index }}}}"\n{0}# aligned\nat   9s:   end\n'
+    )
+    text = 'at 0s: start "a"\nrepeat 2 every 1s:\n  ' + region.format("  ")
+    formatted = fmt(text)
+    assert formatted == 'at 0s: start "a"\nrepeat 2 every 1s:\n    ' + region.format("    ")
+    assert fmt(formatted) == formatted

@@ -62,6 +62,9 @@ def messy(draw: st.DrawFn, text: str) -> str:
             out.append(draw(st.sampled_from(["", "  ", "    "])) + eol)
         if draw(st.integers(0, 4)) == 0:
             out.append(" " * draw(st.integers(0, 6)) + comment() + eol)
+        if draw(st.integers(0, 12)) == 0:  # regions left as written, maybe never closed
+            marker = draw(st.sampled_from(["# odyc: fmt: off", "# odyc: fmt: on"]))
+            out.append(" " * draw(st.integers(0, 6)) + marker + eol)
         significant = [t for t in tokens if not t.is_trivia or t.kind == COMMENT]
         if not any(not t.is_trivia for t in significant):
             out.append(line_text + eol)

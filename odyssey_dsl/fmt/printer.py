@@ -11,7 +11,8 @@ alone with exactly the text the whole file would get (`ranges.py`):
   (right after a header), or at the end of the file;
 - the lines from a comment `# odyc: fmt: off` to a comment `# odyc: fmt: on` (or to the end
   of the file) as they are, only their line breaks made the file's, and moved as a whole
-  when the indentation of the block they stand in changes;
+  when the indentation of the block they stand in changes (`_verbatim_shifts` says when a
+  region cannot move as a whole);
 - every line ends with the chosen line break, the last one too; a byte-order mark stays.
 """
 
@@ -146,6 +147,19 @@ def _classify(tree: SyntaxTree) -> list[_Line]:
     return lines
 
 
+def verbatim_regions(tree: SyntaxTree) -> list[tuple[int, int]]:
+    """The `fmt: off` regions: (first, last) indices of their line nodes."""
+    regions: list[tuple[int, int]] = []
+    for index, line in enumerate(_classify(tree)):
+        if line.kind != "verbatim":
+            continue
+        if regions and regions[-1][1] == index - 1:
+            regions[-1] = (regions[-1][0], index)
+        else:
+            regions.append((index, index))
+    return regions
+
+
 def _toggle(text: str, node: LineNode, pattern: re.Pattern[str]) -> bool:
     return pattern.fullmatch(text[node.start : node.end].strip(_TRAILING_BLANKS)) is not None
 
@@ -172,8 +186,11 @@ def _content_after(lines: list[_Line]) -> list[bool]:
 
 
 def _verbatim_shifts(tree: SyntaxTree, lines: list[_Line], indent_width: int) -> list[int]:
-    """For each line of a `fmt: off` region, how far the region moves (in columns): as far
-    as its first statement's indentation changes, so that it stays in its block."""
+    """For each line of a `fmt: off` region, how far it moves (in columns): as a whole, as
+    far as its first statement's indentation changes, so that it stays in its block. That
+    keeps every block right only when the region holds whole blocks below its first
+    statement's; otherwise (it runs out of that block, or opens a block that goes on after
+    it) each statement moves to its block's indentation, with the lines after it."""
     shifts = [0] * len(lines)
     index = 0
     while index < len(lines):
@@ -183,12 +200,25 @@ def _verbatim_shifts(tree: SyntaxTree, lines: list[_Line], indent_width: int) ->
         end = index
         while end < len(lines) and lines[end].kind == "verbatim":
             end += 1
-        first = next((i for i in range(index, end) if lines[i].statement), None)
-        if first is not None:
-            shift = indent_width * lines[first].depth - tree.lines[first].syntax.indent
-            shifts[index:end] = [shift] * (end - index)
+        statements = [i for i in range(index, end) if lines[i].statement]
+        after = next((i for i in range(end, len(lines)) if lines[i].statement), None)
+        if statements:
+            depth = lines[statements[0]].depth
+            whole = min(lines[i].depth for i in statements) == depth and (
+                after is None or lines[after].depth <= depth
+            )
+            shift = _own_shift(tree, lines, statements[0], indent_width)
+            for i in range(index, end):
+                if lines[i].statement and not whole:
+                    shift = _own_shift(tree, lines, i, indent_width)
+                shifts[i] = shift
         index = end
     return shifts
+
+
+def _own_shift(tree: SyntaxTree, lines: list[_Line], index: int, indent_width: int) -> int:
+    """How far the statement line `index` moves to stand at its block's indentation."""
+    return indent_width * lines[index].depth - tree.lines[index].syntax.indent
 
 
 def _verbatim(text: str, node: LineNode, eol: str, shift: int) -> str:
