@@ -278,3 +278,9 @@ def test_a_fmt_off_region_that_runs_out_of_its_block_keeps_each_statement_in_its
     formatted = fmt(text)
     assert formatted == 'at 0s: start "a"\nrepeat 2 every 1s:\n    ' + region.format("    ")
     assert fmt(formatted) == formatted
+
+
+def test_a_statement_holding_fmt_off_in_its_list_is_left_as_written() -> None:
+    listed = "let a = [\n  # odyc: fmt: off\n  1,   2,\n  # odyc: fmt: on\n  3]\n"
+    text = listed + 'at 0s:  start "{{ a }}"\n'
+    assert fmt(text) == listed + 'at 0s: start "{{ a }}"\n'

@@ -49,7 +49,10 @@ def messy(draw: st.DrawFn, text: str) -> str:
         return " " * draw(st.integers(least, 3))
 
     def comment() -> str:
-        # Some are suppressions, which silence warnings on their own line only.
+        # Some are suppressions, which silence warnings on their own line only; some leave
+        # what follows, or the statement holding them, as written.
+        if draw(st.integers(0, 20)) == 0:
+            return "# odyc: fmt: off"
         if draw(st.integers(0, 3)) == 0:
             return f"# odyc: ignore[W101, W103] c{next(comments)}"
         return f"# c{next(comments)}"

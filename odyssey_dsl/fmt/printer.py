@@ -10,7 +10,8 @@ alone with exactly the text the whole file would get (`ranges.py`):
 - at most one blank line in a row; none at the start of the file, at the start of a block
   (right after a header), or at the end of the file;
 - the lines from a comment `# odyc: fmt: off` to a comment `# odyc: fmt: on` (or to the end
-  of the file) as they are, only their line breaks made the file's, and moved as a whole
+  of the file), and a statement holding such a comment (in its list, say), as they are,
+  only their line breaks made the file's, and moved as a whole
   when the indentation of the block they stand in changes (`_verbatim_shifts` says when a
   region cannot move as a whole);
 - every line ends with the chosen line break, the last one too; a byte-order mark stays.
@@ -141,7 +142,8 @@ def _classify(tree: SyntaxTree) -> list[_Line]:
                 verbatim = False
             continue
         if statement is not None:
-            lines.append(_Line("statement", depth, header, True))
+            kind = "verbatim" if _holds_fmt_off(text, node) else "statement"
+            lines.append(_Line(kind, depth, header, True))
         else:
             lines.append(_Line("comment" if own_comment else "blank", 0, False, False))
     return lines
@@ -158,6 +160,14 @@ def verbatim_regions(tree: SyntaxTree) -> list[tuple[int, int]]:
         else:
             regions.append((index, index))
     return regions
+
+
+def _holds_fmt_off(text: str, node: LineNode) -> bool:
+    """Whether a comment of the statement line (in its list, say) is `# odyc: fmt: off`."""
+    return any(
+        _FMT_OFF.fullmatch(text[node.start + start : node.start + end].rstrip(_TRAILING_BLANKS))
+        for start, end in node.syntax.comments
+    )
 
 
 def _toggle(text: str, node: LineNode, pattern: re.Pattern[str]) -> bool:
