@@ -18,7 +18,7 @@ def touched_lines(tree: SyntaxTree, start: int, end: int) -> tuple[int, int] | N
     lines = tree.lines
     if not lines:
         return None
-    start = max(0, min(start, len(tree.text)))
+    start = max(lines[0].start, min(start, len(tree.text)))  # a byte-order mark is before it
     end = max(start, min(end, len(tree.text)))
     touched = [
         index
