@@ -262,12 +262,19 @@ def test_a_suppression_comment_stays_on_the_line_of_what_it_silences() -> None:
         'at 0s: start "{{ b }}"\n'
         "at 1s: end\n"
     )
-    text = "let a = [1, 2,  # odyc: ignore[W101]\n    3]\n" + kept
+    text = (
+        "let a = [1, 2,  # odyc: ignore[W101]\n    3]\nlet c = [\n\n]  # odyc: ignore[W101]\n"
+        + kept
+    )
     formatted = fmt(text)
-    assert formatted == "let a = [  # odyc: ignore[W101]\n    1,\n    2,\n    3,\n]\n" + kept
+    assert formatted == (
+        "let a = [  # odyc: ignore[W101]\n    1,\n    2,\n    3,\n]\n"
+        "let c = [\n]  # odyc: ignore[W101]\n" + kept  # not joined: `c` stays reported
+    )
     assert fmt(formatted) == formatted
     for scene in (text, formatted):
-        assert [d.code.code for d in compile_source(scene).diagnostics] == ["W106"]
+        codes = [d.code.code for d in compile_source(scene).diagnostics]
+        assert sorted(codes) == ["W101", "W106", "W106"]
 
 
 def test_a_fmt_off_region_that_runs_out_of_its_block_keeps_each_statement_in_its_block() -> None:
@@ -284,3 +291,11 @@ def test_a_statement_holding_fmt_off_in_its_list_is_left_as_written() -> None:
     listed = "let a = [\n  # odyc: fmt: off\n  1,   2,\n  # odyc: fmt: on\n  3]\n"
     text = listed + 'at 0s:  start "{{ a }}"\n'
     assert fmt(text) == listed + 'at 0s: start "{{ a }}"\n'
+
+
+def test_format_range_at_the_start_of_a_text_with_a_byte_order_mark_formats_its_first_line() -> (
+    None
+):
+    text = '\ufeffat 0s:  start "a"\nat 1s:  end\n'
+    first = TextEdit(0, text.index("at 1s"), '\ufeffat 0s: start "a"\n')
+    assert [format_range(text, 0, end) for end in (0, 1, 2)] == [first] * 3

@@ -153,7 +153,9 @@ def _print_run(tokens: Sequence[Piece], writer: _Writer, depth: int) -> None:
         kind, text = tokens[index]
         if kind == "lsqb":
             close = _closing(tokens, index)
-            _print_list(tokens[index + 1 : close], writer, writer.depth)
+            after = next((piece for piece in tokens[close + 1 :] if piece[0] != NEWLINE), None)
+            suppression = after is not None and after[0] == COMMENT and is_suppression(after[1])
+            _print_list(tokens[index + 1 : close], writer, writer.depth, suppression)
             writer.token("rsqb", "]")
             index = close + 1
             continue
@@ -191,8 +193,13 @@ class _Entry(NamedTuple):
     comment: str | None = None
 
 
-def _print_list(inner: Sequence[Piece], writer: _Writer, depth: int) -> None:
-    """Print `[` and the items of a list, and leave the writer before its `]`."""
+def _print_list(
+    inner: Sequence[Piece], writer: _Writer, depth: int, keep_lines: bool = False
+) -> None:
+    """Print `[` and the items of a list, and leave the writer before its `]`.
+
+    `keep_lines`: a suppression comment follows the `]`, so an empty list spread over lines
+    stays so (joined, it would move the comment to the `[` line, where it silences more)."""
     writer.token("lsqb", "[")
     if not any(kind == NEWLINE for kind, _ in inner):
         items = [piece for piece in inner if piece[0] != COMMENT]
@@ -204,8 +211,10 @@ def _print_list(inner: Sequence[Piece], writer: _Writer, depth: int) -> None:
     entries = _tidy(entries)
     if opening is not None:
         writer.comment(opening)
-    if not entries and opening is None:
-        return  # `[` and `]` with only line breaks between them: `[]`
+    if not entries and opening is None:  # `[` and `]` with only line breaks between them
+        if keep_lines:
+            writer.new_line(depth)
+        return  # `[]`
     for entry in entries:
         if entry.item is None and entry.comment is None:
             writer.lines.append(writer.current)
