@@ -172,3 +172,44 @@ def test_an_ignore_quick_fix_silences_its_warning_and_changes_nothing_else(name:
         if before.compiled is not None:
             assert after.compiled is not None
             assert json_text(after.compiled) == json_text(before.compiled)
+
+
+CONVERTIBLE = {
+    **{name: text for name, text in SCENES.items() if name.endswith(".ody")},
+    "after_a_loop": 'at 0s: start "a"\nat 1s repeat 3 every 2s:\n    interact "x {{ loop.index }}"\n'
+    'at 9s: interact "y"\nafter 500ms: end\n',
+    "after_a_loop_in_a_script": 'script "s":\n    at 0s: start "a"\n    repeat 2 every 1s:\n'
+    '        interact "x {{ loop.index }}"\n    at 7s: end\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONVERTIBLE))
+def test_converting_a_line_between_after_and_at_keeps_the_compiled_job(name: str) -> None:
+    from odyssey_dsl import compile_source
+    from odyssey_dsl.emit.json_text import json_text
+
+    text = CONVERTIBLE[name]
+    examples = ROOT / "examples"
+    before = compile_source(text, base_dir=examples)
+    assert before.compiled is not None
+    document = DocumentText("file:///c.ody", 1, text, examples / "c.ody")
+    edge = Edge(
+        analyse(document, project_settings(ConfigResolver(), None), ImageLoader()), "utf-16"
+    )
+    converted = 0
+    for line in range(edge.analysis.lines.line_count):
+        start = types.Position(line=line, character=0)
+        params = types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri="file:///c.ody"),
+            range=types.Range(start=start, end=start),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+        for action in features.code_actions(edge, params):
+            assert action.edit is not None and action.edit.changes is not None
+            after = compile_source(
+                _applied(text, action.edit.changes["file:///c.ody"]), base_dir=examples
+            )
+            assert after.compiled is not None, action.title
+            assert json_text(after.compiled) == json_text(before.compiled), action.title
+            converted += 1
+    assert converted

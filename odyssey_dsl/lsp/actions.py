@@ -211,9 +211,10 @@ def _previous_time(
     loop = analysis.facts.loops.get(previous.span.start_offset)
     if loop is None:
         return None
+    at = previous.span.start_offset  # the timeline's statements are not the tree's objects
     emitted = [
         entry
         for entry in loop.script.entries
-        if any(step.loop is previous for step in entry.iteration_path)
+        if any(step.loop.span.start_offset == at for step in entry.iteration_path)
     ]
     return emitted[-1].time_ms if emitted else loop.start_ms
