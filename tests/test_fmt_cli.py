@@ -199,3 +199,15 @@ def test_check_reads_stdin_as_the_scene_stdin_filename_names(tmp_path: Path) -> 
     assert broken.returncode == 1 and "quiet/s.ody:1:4: error[E107]" in broken.stderr.decode()
     lost = odyc("check", "--stdin-filename", "x.ody", "a.ody", cwd=tmp_path)
     assert lost.returncode == 2 and "--stdin-filename is for '-'" in lost.stderr.decode()
+
+
+def test_a_scene_reached_twice_is_counted_once(tmp_path: Path) -> None:
+    scene = write(tmp_path / "messy.ody", MESSY)
+    (tmp_path / "link.ody").symlink_to("messy.ody")
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "inner.ody").symlink_to(scene)
+    done = odyc_fmt("--check", ".", "messy.ody", cwd=tmp_path)
+    assert done.stdout.decode().count("would reformat") == 1
+    assert "1 file would be reformatted, 0 files already formatted" in done.stderr.decode()
+    checked = odyc("check", ".", cwd=tmp_path)
+    assert checked.stderr.decode().count("warning[W101]") == 1
