@@ -299,3 +299,15 @@ def test_format_range_at_the_start_of_a_text_with_a_byte_order_mark_formats_its_
     text = '\ufeffat 0s:  start "a"\nat 1s:  end\n'
     first = TextEdit(0, text.index("at 1s"), '\ufeffat 0s: start "a"\n')
     assert [format_range(text, 0, end) for end in (0, 1, 2)] == [first] * 3
+
+
+def test_fmt_off_regions_apart_only_by_a_blank_line_settle_in_one_pass() -> None:
+    # The blank line after the loop's header goes, so the regions it parted are one.
+    text = (
+        '# odyc: fmt: off\nscript "s":\n at 0s: start """\n     """ # odyc: fmt: off\n'
+        "# odyc: fmt: on\n at 0s repeat 1 every 1s: # odyc: fmt: off\n\n# odyc: fmt: off\n"
+        '  at 0s repeat 1 every 1s: # odyc: ignore[W101]\n   at 0s: interact "b"\n'
+        "# odyc: fmt: on\n at 3s: end\n"
+    )
+    formatted = fmt(text)
+    assert fmt(formatted) == formatted

@@ -151,15 +151,7 @@ def _classify(tree: SyntaxTree) -> list[_Line]:
 
 def verbatim_regions(tree: SyntaxTree) -> list[tuple[int, int]]:
     """The `fmt: off` regions: (first, last) indices of their line nodes."""
-    regions: list[tuple[int, int]] = []
-    for index, line in enumerate(_classify(tree)):
-        if line.kind != "verbatim":
-            continue
-        if regions and regions[-1][1] == index - 1:
-            regions[-1] = (regions[-1][0], index)
-        else:
-            regions.append((index, index))
-    return regions
+    return [(start, end - 1) for start, end in _verbatim_runs(_classify(tree))]
 
 
 def _holds_fmt_off(text: str, node: LineNode) -> bool:
@@ -202,14 +194,7 @@ def _verbatim_shifts(tree: SyntaxTree, lines: list[_Line], indent_width: int) ->
     statement's; otherwise (it runs out of that block, or opens a block that goes on after
     it) each statement moves to its block's indentation, with the lines after it."""
     shifts = [0] * len(lines)
-    index = 0
-    while index < len(lines):
-        if lines[index].kind != "verbatim":
-            index += 1
-            continue
-        end = index
-        while end < len(lines) and lines[end].kind == "verbatim":
-            end += 1
+    for index, end in _verbatim_runs(lines):
         statements = [i for i in range(index, end) if lines[i].statement]
         after = next((i for i in range(end, len(lines)) if lines[i].statement), None)
         if statements:
@@ -222,8 +207,27 @@ def _verbatim_shifts(tree: SyntaxTree, lines: list[_Line], indent_width: int) ->
                 if lines[i].statement and not whole:
                     shift = _own_shift(tree, lines, i, indent_width)
                 shifts[i] = shift
-        index = end
     return shifts
+
+
+def _verbatim_runs(lines: list[_Line]) -> list[tuple[int, int]]:
+    """(start, end) of each run of verbatim lines, end excluded. Blank lines between two
+    verbatim lines belong to the run: the formatter may drop them, and the runs must not
+    change when the formatted text is read again."""
+    runs: list[tuple[int, int]] = []
+    index = 0
+    while index < len(lines):
+        if lines[index].kind != "verbatim":
+            index += 1
+            continue
+        end = index + 1
+        while end < len(lines) and lines[end].kind in ("verbatim", "blank"):
+            end += 1
+        while lines[end - 1].kind == "blank":
+            end -= 1
+        runs.append((index, end))
+        index = end
+    return runs
 
 
 def _own_shift(tree: SyntaxTree, lines: list[_Line], index: int, indent_width: int) -> int:
