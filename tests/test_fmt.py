@@ -249,3 +249,65 @@ def test_the_examples_of_the_formatting_docs_are_formatted() -> None:
     assert len(blocks) >= 4
     for block in blocks:
         assert format_source(block) == block
+
+
+def test_a_suppression_comment_stays_on_the_line_of_what_it_silences() -> None:
+    from odyssey_dsl import compile_source
+
+    kept = (  # formatted already: the items of the suppression's line stay together
+        "let b = [\n"
+        "    1, 2,  # odyc: ignore[W101] the line keeps its items\n"
+        "    3,  # a plain comment\n"
+        "]\n"
+        'at 0s: start "{{ b }}"\n'
+        "at 1s: end\n"
+    )
+    text = (
+        "let a = [1, 2,  # odyc: ignore[W101]\n    3]\nlet c = [\n\n]  # odyc: ignore[W101]\n"
+        + kept
+    )
+    formatted = fmt(text)
+    assert formatted == (
+        "let a = [  # odyc: ignore[W101]\n    1,\n    2,\n    3,\n]\n"
+        "let c = [\n]  # odyc: ignore[W101]\n" + kept  # not joined: `c` stays reported
+    )
+    assert fmt(formatted) == formatted
+    for scene in (text, formatted):
+        codes = [d.code.code for d in compile_source(scene).diagnostics]
+        assert sorted(codes) == ["W101", "W106", "W106"]
+
+
+def test_a_fmt_off_region_that_runs_out_of_its_block_keeps_each_statement_in_its_block() -> None:
+    region = (
+        '# odyc: fmt: off\n{0}interact   "z {{{{ loop.index }}}}"\n{0}# aligned\nat   9s:   end\n'
+    )
+    text = 'at 0s: start "a"\nrepeat 2 every 1s:\n  ' + region.format("  ")
+    formatted = fmt(text)
+    assert formatted == 'at 0s: start "a"\nrepeat 2 every 1s:\n    ' + region.format("    ")
+    assert fmt(formatted) == formatted
+
+
+def test_a_statement_holding_fmt_off_in_its_list_is_left_as_written() -> None:
+    listed = "let a = [\n  # odyc: fmt: off\n  1,   2,\n  # odyc: fmt: on\n  3]\n"
+    text = listed + 'at 0s:  start "{{ a }}"\n'
+    assert fmt(text) == listed + 'at 0s: start "{{ a }}"\n'
+
+
+def test_format_range_at_the_start_of_a_text_with_a_byte_order_mark_formats_its_first_line() -> (
+    None
+):
+    text = '\ufeffat 0s:  start "a"\nat 1s:  end\n'
+    first = TextEdit(0, text.index("at 1s"), '\ufeffat 0s: start "a"\n')
+    assert [format_range(text, 0, end) for end in (0, 1, 2)] == [first] * 3
+
+
+def test_fmt_off_regions_apart_only_by_a_blank_line_settle_in_one_pass() -> None:
+    # The blank line after the loop's header goes, so the regions it parted are one.
+    text = (
+        '# odyc: fmt: off\nscript "s":\n at 0s: start """\n     """ # odyc: fmt: off\n'
+        "# odyc: fmt: on\n at 0s repeat 1 every 1s: # odyc: fmt: off\n\n# odyc: fmt: off\n"
+        '  at 0s repeat 1 every 1s: # odyc: ignore[W101]\n   at 0s: interact "b"\n'
+        "# odyc: fmt: on\n at 3s: end\n"
+    )
+    formatted = fmt(text)
+    assert fmt(formatted) == formatted

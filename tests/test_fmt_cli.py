@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cli_support import assert_clean_output
 
 MESSY = 'let x=1\nrepeat 2 every 1s:\n  at 0s:  start "a"\n  after 1s: end\n'
@@ -199,3 +200,25 @@ def test_check_reads_stdin_as_the_scene_stdin_filename_names(tmp_path: Path) -> 
     assert broken.returncode == 1 and "quiet/s.ody:1:4: error[E107]" in broken.stderr.decode()
     lost = odyc("check", "--stdin-filename", "x.ody", "a.ody", cwd=tmp_path)
     assert lost.returncode == 2 and "--stdin-filename is for '-'" in lost.stderr.decode()
+
+
+def test_a_scene_reached_twice_is_counted_once(tmp_path: Path) -> None:
+    scene = write(tmp_path / "messy.ody", MESSY)
+    (tmp_path / "link.ody").symlink_to("messy.ody")
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "inner.ody").symlink_to(scene)
+    done = odyc_fmt("--check", ".", "messy.ody", cwd=tmp_path)
+    assert done.stdout.decode().count("would reformat") == 1
+    assert "1 file would be reformatted, 0 files already formatted" in done.stderr.decode()
+    checked = odyc("check", ".", cwd=tmp_path)
+    assert checked.stderr.decode().count("warning[W101]") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_not_replaced_by_a_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.ody"
+    os.mkfifo(fifo)  # no writer: reading it would wait forever
+    done = odyc_fmt("pipe.ody", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "cannot format 'pipe.ody' in place: it is not a regular file" in done.stderr.decode()
+    assert fifo.is_fifo()

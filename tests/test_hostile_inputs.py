@@ -25,7 +25,7 @@ def test_a_line_of_megabytes_of_nul_bytes_is_reported_in_bounded_memory(tmp_path
 
 def test_a_line_of_ten_thousand_tabs_is_shown_cut(tmp_path: Path) -> None:
     scene = tmp_path / "tabs.ody"
-    scene.write_text("\t" * 10_000 + "\n", encoding="utf-8")
+    scene.write_text("\t" * 10_000 + "at 0s: end\n", encoding="utf-8")
     measured = run_measured(["check", str(scene)])
     assert measured.returncode == 1
     assert_bounded(measured)

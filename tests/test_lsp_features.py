@@ -109,3 +109,107 @@ def test_loop_times_stay_right_when_a_loop_moves_between_compiles() -> None:
         ]
         labels = [hint.label for hint in analysis.hints]
         assert f"×4: {first // 1000}s … {first // 1000 + 6}s" in labels
+
+
+SUPPRESSIBLE = {
+    # a prompt over lines: the comment goes after its closing quotes, not inside it
+    "long_prompt": 'at 0s: start "a"\nat 1s: interact "b"\nat 2s: interact """\n  b\n  """\n'
+    "at 3s: end\n",
+    # a comment already there: the suppression goes first, or it would not be one
+    "commented": 'at 0s: start "a"\nat 1s: interact "b"\nat 2s: interact "b"  # note\nat 3s: end\n',
+    # `# odyc: ignore[...]` inside a prompt is text, not a suppression to extend
+    "in_prompt": 'at 0s: start "a"\nat 1s: interact "b # odyc: ignore[W101]"\n'
+    'at 2s: interact "b # odyc: ignore[W101]"\nat 3s: end\n',
+    "extended": 'at 0s: start "a"\r\nat 1s: interact "b"\r\n'
+    'at 2s: interact "b"  # odyc: ignore[W102]\r\nat 3s: end\r\n',
+    # the warning is on the first line of a list spread over lines
+    "spread_list": '\ufefflet a = [\n  1,  # one\n]\nat 0s: start "🦊"\nat 3s: end\n',
+}
+SUPPRESSIBLE.update({code: entry.example for code, entry in CATALOGUE.items() if entry.example})
+
+
+def _applied(text: str, edits: list[types.TextEdit]) -> str:
+    from odyssey_dsl.lsp.positions import LineIndex
+
+    index = LineIndex(text)
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character))[::-1]:
+        start = index.offset(edit.range.start.line, edit.range.start.character, "utf-16")
+        end = index.offset(edit.range.end.line, edit.range.end.character, "utf-16")
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(SUPPRESSIBLE))
+def test_an_ignore_quick_fix_silences_its_warning_and_changes_nothing_else(name: str) -> None:
+    from odyssey_dsl import compile_source
+    from odyssey_dsl.emit.json_text import json_text
+
+    text = SUPPRESSIBLE[name]
+    analysis = analyse(
+        DocumentText("file:///s.ody", 1, text, None),
+        project_settings(ConfigResolver(), None),
+        ImageLoader(),
+    )
+    edge = Edge(analysis, "utf-16")
+    before = compile_source(text)
+    for diagnostic in features.lsp_diagnostics(edge):
+        context = types.CodeActionContext(diagnostics=[diagnostic])
+        params = types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri="file:///s.ody"),
+            range=diagnostic.range,
+            context=context,
+        )
+        ignores = [a for a in features.code_actions(edge, params) if a.title.startswith("Ignore")]
+        if not str(diagnostic.code).startswith("W"):
+            assert ignores == []
+            continue
+        [action] = ignores
+        assert action.edit is not None and action.edit.changes is not None
+        after = compile_source(_applied(text, action.edit.changes["file:///s.ody"]))
+        codes = [d.code.code for d in before.diagnostics]
+        codes.remove(str(diagnostic.code))
+        assert [d.code.code for d in after.diagnostics] == codes
+        if before.compiled is not None:
+            assert after.compiled is not None
+            assert json_text(after.compiled) == json_text(before.compiled)
+
+
+CONVERTIBLE = {
+    **{name: text for name, text in SCENES.items() if name.endswith(".ody")},
+    "after_a_loop": 'at 0s: start "a"\nat 1s repeat 3 every 2s:\n    interact "x {{ loop.index }}"\n'
+    'at 9s: interact "y"\nafter 500ms: end\n',
+    "after_a_loop_in_a_script": 'script "s":\n    at 0s: start "a"\n    repeat 2 every 1s:\n'
+    '        interact "x {{ loop.index }}"\n    at 7s: end\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONVERTIBLE))
+def test_converting_a_line_between_after_and_at_keeps_the_compiled_job(name: str) -> None:
+    from odyssey_dsl import compile_source
+    from odyssey_dsl.emit.json_text import json_text
+
+    text = CONVERTIBLE[name]
+    examples = ROOT / "examples"
+    before = compile_source(text, base_dir=examples)
+    assert before.compiled is not None
+    document = DocumentText("file:///c.ody", 1, text, examples / "c.ody")
+    edge = Edge(
+        analyse(document, project_settings(ConfigResolver(), None), ImageLoader()), "utf-16"
+    )
+    converted = 0
+    for line in range(edge.analysis.lines.line_count):
+        start = types.Position(line=line, character=0)
+        params = types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri="file:///c.ody"),
+            range=types.Range(start=start, end=start),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+        for action in features.code_actions(edge, params):
+            assert action.edit is not None and action.edit.changes is not None
+            after = compile_source(
+                _applied(text, action.edit.changes["file:///c.ody"]), base_dir=examples
+            )
+            assert after.compiled is not None, action.title
+            assert json_text(after.compiled) == json_text(before.compiled), action.title
+            converted += 1
+    assert converted

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from odyssey_dsl.syntax import nodes as n
 from odyssey_dsl.syntax.parser import parse
 from odyssey_dsl.syntax.text import SourceFile
@@ -139,3 +142,21 @@ def test_a_tab_is_reported_once_and_its_line_still_read() -> None:
     assert [(d.code.code, d.span.line, d.span.column) for d in result.diagnostics] == [
         ("E103", 2, 1)
     ]
+
+
+WHITESPACE = st.text(alphabet=" \t\f\v\u00a0\u2003\u3000", max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(blanks=WHITESPACE, fast=st.booleans())
+def test_a_line_of_blanks_only_is_never_an_error(blanks: str, fast: bool) -> None:
+    # It indents nothing, whatever blanks it holds, inside a block or between blocks.
+    from odyssey_dsl.syntax.line import read_line
+
+    text = f'at 0s: start "a"\n{blanks}\nrepeat 2 every 1s:\n{blanks}\n    interact "x"\n'
+    assert parsed(text)[1] == []
+    assert read_line(blanks, fast).diagnostics == ()
+
+
+def test_a_tab_before_a_comment_is_still_reported() -> None:
+    assert parsed('at 0s: start "a"\n\t# a note\n')[1] == [("E103", 2, 1)]

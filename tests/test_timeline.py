@@ -7,6 +7,7 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from test_catalogue import _BrokenVariables as UnreadableVariables
 from test_properties import SCENE_SETTINGS, action_of, scene_source, scenes
@@ -173,3 +174,24 @@ def test_the_timeline_is_the_compiled_job(scene) -> None:  # type: ignore[no-unt
             runs.setdefault(id(entry.statement), []).append(entry.iterations)
         for paths in runs.values():  # a statement runs once per iteration path, in order
             assert paths == sorted(set(paths))
+
+
+@pytest.mark.parametrize(
+    "scene",
+    [
+        'at 0s: start "a"\nat 1s: interact "b"\n',
+        'at 0s: start "a"\nrepeat 2 every 1s:\n    interact "x {{ loop.index }}"\n',
+        'script "s":\n  at 0s: start "a"\n  repeat 2 every 4s:\n    repeat 2 every 1s:\n'
+        '      interact "x {{ loop.index }}"\n# the end\n',
+        'at 0s: start """\n   a prompt\n   over lines\n   """\n',
+        'at 0s: start "a"\nat 1s for x in [\n  "b",\n  "c",\n] every 1s:\n  interact "{{ x }}"\n',
+    ],
+)
+def test_following_the_help_of_an_unended_stream_ends_it(scene: str) -> None:
+    [unended] = compile_source(scene).diagnostics
+    assert unended.code.code == "E505" and unended.help is not None
+    _, line_to_add, after_line = unended.help.split("\n")
+    lines = scene.splitlines(keepends=True)
+    line_number = int(after_line.removeprefix("after line "))
+    fixed = "".join([*lines[:line_number], line_to_add + "\n", *lines[line_number:]])
+    assert compile_source(fixed).diagnostics == [], fixed

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 DESCRIPTION = """\
 Format Ody scenes in the one canonical style (docs/formatting.md): indentation, spacing,
 lists, numbers, blank lines, comments. A scene is rewritten in place, atomically, and only
-if it changes. Formatting never changes what a scene does and never loses a comment: every
-result is checked (it must compile to the same JSON, hold the same comments in the same
-order, and stay the same when formatted again) before anything is written.
+if it changes (a FIFO or another file that is not a regular one is formatted from standard
+input instead: odyc fmt - < FILE). Formatting never changes what a scene does and never
+loses a comment: every result is checked (it must compile to the same JSON, hold the same
+comments in the same order, and stay the same when formatted again) before anything is
+written.
 
 A folder is searched recursively for *.ody files, skipping hidden folders, node_modules and
 what the configuration's `exclude` globs match. A scene with syntax errors is not formatted:
@@ -144,6 +146,11 @@ def _format_file(file: str, context: _Run) -> Outcome:
     from odyssey_dsl.cli.output import reason
 
     path = Path(file)
+    if not (context.check or context.diff) and _not_regular(path):
+        raise UsageError(  # writing in place would replace a FIFO, say, by a file
+            f"cannot format '{file}' in place: it is not a regular file "
+            f"(format it with `odyc fmt - < {file}`)"
+        )
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -164,6 +171,16 @@ def _format_file(file: str, context: _Run) -> Outcome:
         except OSError as error:
             raise UsageError(f"cannot write '{file}': {reason(error)}") from None
     return Outcome(changed=True)
+
+
+def _not_regular(path: Path) -> bool:
+    """Whether `path` exists and is not a regular file (nor a link to one)."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False  # reading it says why
 
 
 def _format_stdin(context: _Run, stdin_filename: str | None) -> int:

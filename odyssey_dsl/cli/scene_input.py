@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,7 +50,20 @@ def scene_paths(arguments: list[str], resolver: ConfigResolver) -> tuple[list[st
         print(f"odyc: warning: no *.ody scene in '{folder}'", file=sys.stderr)
     for folder, reason in search.unreadable:
         print_usage_error(f"cannot read '{folder}': {reason}")
-    return search.scenes, bool(search.unreadable)
+    return _distinct(search.scenes), bool(search.unreadable)
+
+
+def _distinct(scenes: list[str]) -> list[str]:
+    """`scenes` without repeats: a file reached twice (named twice, or through a symbolic
+    link) is read once, under the first of its names."""
+    seen: set[str] = set()
+    kept = []
+    for scene in scenes:
+        key = scene if scene == "-" else os.path.realpath(scene)
+        if key not in seen:
+            seen.add(key)
+            kept.append(scene)
+    return kept
 
 
 def compile_scene(

@@ -60,6 +60,11 @@ class SuppressionOutcome(NamedTuple):
     suppressed: list[SuppressedDiagnostic]
 
 
+def is_suppression(comment: str) -> bool:
+    """Whether the comment text `comment` is a suppression comment (maybe a malformed one)."""
+    return _DIRECTIVE.match(comment) is not None
+
+
 def apply_suppressions(
     diagnostics: Sequence[Diagnostic],
     comments: Iterable[Comment],

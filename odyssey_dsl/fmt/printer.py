@@ -10,8 +10,10 @@ alone with exactly the text the whole file would get (`ranges.py`):
 - at most one blank line in a row; none at the start of the file, at the start of a block
   (right after a header), or at the end of the file;
 - the lines from a comment `# odyc: fmt: off` to a comment `# odyc: fmt: on` (or to the end
-  of the file) as they are, only their line breaks made the file's, and moved as a whole
-  when the indentation of the block they stand in changes;
+  of the file), and a statement holding such a comment (in its list, say), as they are,
+  only their line breaks made the file's, and moved as a whole
+  when the indentation of the block they stand in changes (`_verbatim_shifts` says when a
+  region cannot move as a whole);
 - every line ends with the chosen line break, the last one too; a byte-order mark stays.
 """
 
@@ -140,10 +142,24 @@ def _classify(tree: SyntaxTree) -> list[_Line]:
                 verbatim = False
             continue
         if statement is not None:
-            lines.append(_Line("statement", depth, header, True))
+            kind = "verbatim" if _holds_fmt_off(text, node) else "statement"
+            lines.append(_Line(kind, depth, header, True))
         else:
             lines.append(_Line("comment" if own_comment else "blank", 0, False, False))
     return lines
+
+
+def verbatim_regions(tree: SyntaxTree) -> list[tuple[int, int]]:
+    """The `fmt: off` regions: (first, last) indices of their line nodes."""
+    return [(start, end - 1) for start, end in _verbatim_runs(_classify(tree))]
+
+
+def _holds_fmt_off(text: str, node: LineNode) -> bool:
+    """Whether a comment of the statement line (in its list, say) is `# odyc: fmt: off`."""
+    return any(
+        _FMT_OFF.fullmatch(text[node.start + start : node.start + end].rstrip(_TRAILING_BLANKS))
+        for start, end in node.syntax.comments
+    )
 
 
 def _toggle(text: str, node: LineNode, pattern: re.Pattern[str]) -> bool:
@@ -172,23 +188,51 @@ def _content_after(lines: list[_Line]) -> list[bool]:
 
 
 def _verbatim_shifts(tree: SyntaxTree, lines: list[_Line], indent_width: int) -> list[int]:
-    """For each line of a `fmt: off` region, how far the region moves (in columns): as far
-    as its first statement's indentation changes, so that it stays in its block."""
+    """For each line of a `fmt: off` region, how far it moves (in columns): as a whole, as
+    far as its first statement's indentation changes, so that it stays in its block. That
+    keeps every block right only when the region holds whole blocks below its first
+    statement's; otherwise (it runs out of that block, or opens a block that goes on after
+    it) each statement moves to its block's indentation, with the lines after it."""
     shifts = [0] * len(lines)
+    for index, end in _verbatim_runs(lines):
+        statements = [i for i in range(index, end) if lines[i].statement]
+        after = next((i for i in range(end, len(lines)) if lines[i].statement), None)
+        if statements:
+            depth = lines[statements[0]].depth
+            whole = min(lines[i].depth for i in statements) == depth and (
+                after is None or lines[after].depth <= depth
+            )
+            shift = _own_shift(tree, lines, statements[0], indent_width)
+            for i in range(index, end):
+                if lines[i].statement and not whole:
+                    shift = _own_shift(tree, lines, i, indent_width)
+                shifts[i] = shift
+    return shifts
+
+
+def _verbatim_runs(lines: list[_Line]) -> list[tuple[int, int]]:
+    """(start, end) of each run of verbatim lines, end excluded. Blank lines between two
+    verbatim lines belong to the run: the formatter may drop them, and the runs must not
+    change when the formatted text is read again."""
+    runs: list[tuple[int, int]] = []
     index = 0
     while index < len(lines):
         if lines[index].kind != "verbatim":
             index += 1
             continue
-        end = index
-        while end < len(lines) and lines[end].kind == "verbatim":
+        end = index + 1
+        while end < len(lines) and lines[end].kind in ("verbatim", "blank"):
             end += 1
-        first = next((i for i in range(index, end) if lines[i].statement), None)
-        if first is not None:
-            shift = indent_width * lines[first].depth - tree.lines[first].syntax.indent
-            shifts[index:end] = [shift] * (end - index)
+        while lines[end - 1].kind == "blank":
+            end -= 1
+        runs.append((index, end))
         index = end
-    return shifts
+    return runs
+
+
+def _own_shift(tree: SyntaxTree, lines: list[_Line], index: int, indent_width: int) -> int:
+    """How far the statement line `index` moves to stand at its block's indentation."""
+    return indent_width * lines[index].depth - tree.lines[index].syntax.indent
 
 
 def _verbatim(text: str, node: LineNode, eol: str, shift: int) -> str:

@@ -2,13 +2,13 @@
 
 A line inside a block brings its whole top-level statement (the loop or script block and
 all of its body): printing one line of a block alone could give it an indentation its
-neighbours do not have. A blank or comment line between top-level statements is formatted
-alone.
+neighbours do not have. A line of a `fmt: off` region brings the whole region, which moves
+as one. A blank or comment line between top-level statements is formatted alone.
 """
 
 from __future__ import annotations
 
-from odyssey_dsl.fmt.printer import statement_depths
+from odyssey_dsl.fmt.printer import statement_depths, verbatim_regions
 from odyssey_dsl.syntax.tree import SyntaxTree
 
 
@@ -18,7 +18,7 @@ def touched_lines(tree: SyntaxTree, start: int, end: int) -> tuple[int, int] | N
     lines = tree.lines
     if not lines:
         return None
-    start = max(0, min(start, len(tree.text)))
+    start = max(lines[0].start, min(start, len(tree.text)))  # a byte-order mark is before it
     end = max(start, min(end, len(tree.text)))
     touched = [
         index
@@ -29,9 +29,16 @@ def touched_lines(tree: SyntaxTree, start: int, end: int) -> tuple[int, int] | N
     if not touched:
         touched = [len(lines) - 1]  # the range is at the very end of the text
     depths = _line_depths(tree)
-    first = _block_start(depths, touched[0])
-    last = _block_end(depths, touched[-1])
-    return first, last
+    regions = verbatim_regions(tree)
+    first, last = touched[0], touched[-1]
+    while True:  # whole blocks, and whole `fmt: off` regions (which move as one)
+        wider = (_block_start(depths, first), _block_end(depths, last))
+        for start_line, end_line in regions:
+            if start_line <= wider[1] and end_line >= wider[0]:
+                wider = (min(wider[0], start_line), max(wider[1], end_line))
+        if wider == (first, last):
+            return first, last
+        first, last = wider
 
 
 def _line_depths(tree: SyntaxTree) -> list[int | None]:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from odyssey_dsl.diagnostics.suppression import is_suppression
 from odyssey_dsl.syntax.tokens import COMMENT, NEWLINE
 
 _NO_SPACE_BEFORE = frozenset({"colon", "comma", "rsqb"})
@@ -152,7 +153,9 @@ def _print_run(tokens: Sequence[Piece], writer: _Writer, depth: int) -> None:
         kind, text = tokens[index]
         if kind == "lsqb":
             close = _closing(tokens, index)
-            _print_list(tokens[index + 1 : close], writer, writer.depth)
+            after = next((piece for piece in tokens[close + 1 :] if piece[0] != NEWLINE), None)
+            suppression = after is not None and after[0] == COMMENT and is_suppression(after[1])
+            _print_list(tokens[index + 1 : close], writer, writer.depth, suppression)
             writer.token("rsqb", "]")
             index = close + 1
             continue
@@ -190,8 +193,13 @@ class _Entry(NamedTuple):
     comment: str | None = None
 
 
-def _print_list(inner: Sequence[Piece], writer: _Writer, depth: int) -> None:
-    """Print `[` and the items of a list, and leave the writer before its `]`."""
+def _print_list(
+    inner: Sequence[Piece], writer: _Writer, depth: int, keep_lines: bool = False
+) -> None:
+    """Print `[` and the items of a list, and leave the writer before its `]`.
+
+    `keep_lines`: a suppression comment follows the `]`, so an empty list spread over lines
+    stays so (joined, it would move the comment to the `[` line, where it silences more)."""
     writer.token("lsqb", "[")
     if not any(kind == NEWLINE for kind, _ in inner):
         items = [piece for piece in inner if piece[0] != COMMENT]
@@ -203,8 +211,10 @@ def _print_list(inner: Sequence[Piece], writer: _Writer, depth: int) -> None:
     entries = _tidy(entries)
     if opening is not None:
         writer.comment(opening)
-    if not entries and opening is None:
-        return  # `[` and `]` with only line breaks between them: `[]`
+    if not entries and opening is None:  # `[` and `]` with only line breaks between them
+        if keep_lines:
+            writer.new_line(depth)
+        return  # `[]`
     for entry in entries:
         if entry.item is None and entry.comment is None:
             writer.lines.append(writer.current)
@@ -235,10 +245,17 @@ def _tidy(entries: list[_Entry]) -> list[_Entry]:
 
 
 def _list_entries(inner: Sequence[Piece]) -> tuple[str | None, list[_Entry]]:
-    """The comment on the `[` line, and the lines of a list spread over lines."""
+    """The comment on the `[` line, and the lines of a list spread over lines.
+
+    A comment on the `[` line stays there, even after items: a suppression comment silences
+    warnings on its line, and the statement's first line is where they are reported. Items
+    that share a line ending with a suppression comment stay together on that line."""
     opening: str | None = None
     entries: list[_Entry] = []
     newline_seen = False
+    on_first_line = True
+    line_start = 0
+    """Index in `entries` of the first entry of the current line."""
     newlines_in_row = 0
     index = 0
     while index < len(inner):
@@ -248,13 +265,17 @@ def _list_entries(inner: Sequence[Piece]) -> tuple[str | None, list[_Entry]]:
             if newlines_in_row == 2:
                 entries.append(_Entry())
             newline_seen = True
+            on_first_line = False
+            line_start = len(entries)
             index += 1
             continue
         newlines_in_row = 0
         if kind == COMMENT:
             last = entries[-1] if entries else None
-            if not newline_seen and not entries and opening is None:
+            if on_first_line and opening is None:
                 opening = text
+            elif not newline_seen and is_suppression(text) and len(entries) - line_start > 1:
+                entries[line_start:] = [_Entry(_Item(_joined(entries[line_start:]), text))]
             elif (
                 not newline_seen
                 and last is not None
@@ -269,8 +290,20 @@ def _list_entries(inner: Sequence[Piece]) -> tuple[str | None, list[_Entry]]:
         else:
             end = _closing(inner, index) + 1 if kind == "lsqb" else index + 1
             entries.append(_Entry(_Item(inner[index:end], None)))
+            if (NEWLINE, "\n") in inner[index:end]:  # a list spread over lines: it ends here
+                on_first_line = False
+                line_start = len(entries) - 1
             index = end
             newline_seen = False
             continue
         index += 1
     return opening, entries
+
+
+def _joined(entries: Sequence[_Entry]) -> list[Piece]:
+    """The tokens of the items of `entries` (items without comments), comma-separated."""
+    joined: list[Piece] = []
+    for entry in entries:
+        assert entry.item is not None
+        joined += [("comma", ","), *entry.item.tokens] if joined else entry.item.tokens
+    return joined

@@ -3,7 +3,9 @@ exact conversion of a timed line between `after` and `at`.
 
 - a suggestion in the help (`did you mean `start`?`, `write `3s``) → that text;
 - E505 (a stream never ends) → the line its help shows, after the line it names;
-- a warning → `# odyc: ignore[CODE]` on its line;
+- a warning → `# odyc: ignore[CODE]` at the end of the last line it covers where a comment
+  can stand (after the closing quotes of a prompt over lines, never inside a string), before
+  a comment already there, or CODE added to the suppression already there;
 - `after D:` ↔ `at T:` on a line outside loops (the same time, from the timeline).
 """
 
@@ -17,10 +19,12 @@ from lsprotocol import types
 
 from odyssey_dsl.lsp.hints import ms
 from odyssey_dsl.syntax import nodes as n
+from odyssey_dsl.syntax.tokens import COMMENT
 
 if TYPE_CHECKING:
     from odyssey_dsl.lsp.analysis import Analysis
     from odyssey_dsl.lsp.edge import Edge
+    from odyssey_dsl.syntax.tokens import Token
 
 _SUGGESTION = re.compile(r"(?:did you mean|write) `([^`]+)`")
 _MISSING_END = re.compile(r"add a line such as\n(.*)\nafter line (\d+)")
@@ -85,33 +89,74 @@ def _quick_fixes(edge: Edge, diagnostic: types.Diagnostic) -> Iterator[types.Cod
                 diagnostics=[diagnostic],
                 is_preferred=True,
             )
-    if code.startswith("W"):
-        yield _ignore(edge, diagnostic, code)
+    ignore = _ignore(edge, diagnostic, code) if code.startswith("W") else None
+    if ignore is not None:
+        yield ignore
 
 
-def _ignore(edge: Edge, diagnostic: types.Diagnostic, code: str) -> types.CodeAction:
-    line = diagnostic.range.start.line
-    content = edge.analysis.lines.line_text(line)
-    whole = edge.line_range(line)
-    existing = _IGNORE.search(content)
-    if existing is not None:
-        codes = [c.strip() for c in existing.group(1).split(",") if c.strip()]
-        new_comment = f"# odyc: ignore[{', '.join([*codes, code])}]"
-        start = types.Position(line=line, character=_units(edge, content[: existing.start()]))
-        end = types.Position(line=line, character=_units(edge, content[: existing.end()]))
-        edit = types.TextEdit(range=types.Range(start=start, end=end), new_text=new_comment)
-    else:
-        edit = types.TextEdit(
-            range=types.Range(start=whole.end, end=whole.end),
-            new_text=f"  # odyc: ignore[{code}]",
+def _ignore(edge: Edge, diagnostic: types.Diagnostic, code: str) -> types.CodeAction | None:
+    """`# odyc: ignore[CODE]` at the end of the last line the diagnostic covers where a
+    comment can stand (not inside a string), or CODE added to the suppression there."""
+    from odyssey_dsl.lsp.hover import line_at
+
+    analysis = edge.analysis
+    start, end = edge.offset(diagnostic.range.start), edge.offset(diagnostic.range.end)
+    line = line_at(analysis, start)
+    if line is None:
+        return None
+    text = analysis.source_text
+    tokens = list(line.tokens(text))
+    for line_end in reversed(_physical_ends(text, line.start, line.end)):
+        line_start = text.rfind("\n", 0, line_end) + 1
+        if line_start > end or line_end < start:
+            continue  # a line the diagnostic does not cover: a comment there silences nothing
+        if any(t.kind in _STRINGS and t.start < line_end < t.end for t in tokens):
+            continue  # the line ends inside a string
+        comment = next((t for t in tokens if t.kind == COMMENT and t.end == line_end), None)
+        return _edit(
+            edge,
+            f"Ignore {code} on this line",
+            [_suppression_edit(edge, comment, line_end, code)],
+            diagnostics=[diagnostic],
         )
-    return _edit(edge, f"Ignore {code} on this line", [edit], diagnostics=[diagnostic])
+    return None
 
 
-def _units(edge: Edge, text: str) -> int:
-    from odyssey_dsl.lsp.positions import units
+_STRINGS = frozenset({"string", "long_string"})
 
-    return units(text, edge.encoding)
+
+def _physical_ends(text: str, start: int, end: int) -> list[int]:
+    """The ends (before `\\r\\n` or `\\n`) of the physical lines of `text[start:end]`."""
+    ends = []
+    newline = text.find("\n", start, end)
+    while newline != -1:
+        ends.append(newline - 1 if text[newline - 1 : newline] == "\r" else newline)
+        newline = text.find("\n", newline + 1, end)
+    ends.append(end - 1 if text[end - 1 : end] == "\r" else end)
+    return ends
+
+
+def _suppression_edit(
+    edge: Edge, comment: Token | None, line_end: int, code: str
+) -> types.TextEdit:
+    """The edit that makes a line end silence `code`: a new comment, the code added to the
+    line's suppression comment, or a suppression put before its other comment."""
+    if comment is None:
+        at = edge.position(line_end)
+        return types.TextEdit(
+            range=types.Range(start=at, end=at), new_text=f"  # odyc: ignore[{code}]"
+        )
+    existing = _IGNORE.match(comment.text)
+    if existing is None:  # a comment is a suppression only when it starts as one
+        at = edge.position(comment.start)
+        return types.TextEdit(
+            range=types.Range(start=at, end=at), new_text=f"# odyc: ignore[{code}]  "
+        )
+    codes = [c.strip() for c in existing.group(1).split(",") if c.strip()]
+    return types.TextEdit(
+        range=edge.offsets(comment.start, comment.start + existing.end()),
+        new_text=f"# odyc: ignore[{', '.join([*codes, code])}]",
+    )
 
 
 def _conversions(edge: Edge, offset: int) -> Iterator[types.CodeAction]:
@@ -166,9 +211,10 @@ def _previous_time(
     loop = analysis.facts.loops.get(previous.span.start_offset)
     if loop is None:
         return None
+    at = previous.span.start_offset  # the timeline's statements are not the tree's objects
     emitted = [
         entry
         for entry in loop.script.entries
-        if any(step.loop is previous for step in entry.iteration_path)
+        if any(step.loop.span.start_offset == at for step in entry.iteration_path)
     ]
     return emitted[-1].time_ms if emitted else loop.start_ms

@@ -52,6 +52,23 @@ T = TypeVar("T")
 REQUEST_FAILED = -32803
 """LSP's `RequestFailed`: a valid request the server refuses (a rename it cannot do)."""
 
+
+class RequestRefused(JsonRpcException):
+    """The answer to a valid request the server refuses: an error with `REQUEST_FAILED` and
+    the reason as its message."""
+
+    CODE = REQUEST_FAILED
+
+
+class _RefusalsAreNotFailures(logging.Filter):
+    """pygls logs every error answer with a traceback, as a failure of the server's; a
+    refusal (`RequestRefused`) is an answer like any other, so it is not logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, RequestRefused)
+
+
 CONFIG_FILES = ("odyc.toml", "pyproject.toml")
 SETTINGS_SECTION = "ody"
 
@@ -401,7 +418,7 @@ async def prepare_rename(
             params.text_document.uri, features.prepare_rename, params.position, default=None
         )
     except features.RenameRefused as refused:
-        raise JsonRpcException(str(refused), code=REQUEST_FAILED) from None
+        raise RequestRefused(str(refused)) from None
 
 
 @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
@@ -415,7 +432,7 @@ async def rename(ls: OdyServer, params: types.RenameParams) -> types.WorkspaceEd
             default=None,
         )
     except features.RenameRefused as refused:
-        raise JsonRpcException(str(refused), code=REQUEST_FAILED) from None
+        raise RequestRefused(str(refused)) from None
 
 
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
@@ -487,5 +504,6 @@ async def range_formatting(
 def serve() -> int:
     """Run the server over stdin/stdout until the client says `exit`."""
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="odyc lsp: %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_RefusalsAreNotFailures())
     server.start_io()
     return 0

@@ -107,7 +107,9 @@ def read_line(text: str, fast: bool = True) -> LineSyntax:
     source = _without_comments(text, comments) if comments else text
     end = len(source.rstrip(TRAILING_BLANKS + "\n"))
     odd = bool(problems)
-    if end <= indent_end and scanned.problem is None:
+    if scanned.problem is None and (end <= indent_end or source[indent_end:end].isspace()):
+        if not comments:  # a line of blanks only indents nothing: a tab there is no error
+            problems, odd = (), False
         content = (indent_end, indent_end)
         return LineSyntax(width, None, None, problems, False, None, odd, comments, content, ())
     positions = LinePositions(text)
