@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import settings
 
-# --- emulator (odyssey_dsl/emulator) ------------------------------------------------------
 from odyssey_dsl.emulator import EmulatorConfig, RunningEmulator, running_emulator
 
+# --- hypothesis -------------------------------------------------------------------------------
+# On a developer's machine every run explores new examples (and keeps the failures it finds in
+# .hypothesis/). In CI (`CI` set) each property test runs a fixed set of examples, so that a
+# result on main is reproducible and a red CI run is a regression, not a new draw; exploring is
+# what the local runs are for.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
+# --- emulator (odyssey_dsl/emulator) ------------------------------------------------------
 FAST_EMULATOR = EmulatorConfig(
     pending_seconds=0.05, dispatched_seconds=0.05, processing_seconds=0.2
 )
