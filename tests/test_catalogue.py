@@ -123,6 +123,9 @@ def test_codes_without_a_text_example_are_triggered_too(tmp_path) -> None:  # ty
     assert len(not_a_scene.diagnostics) == 1_001
     assert not_a_scene.diagnostics[-1].span.line == 1_001
     assert [d.code.code for d in triggered["E902"].diagnostics] == ["E902"]
+    # E118's example holds carriage returns, which a Markdown page cannot show as they are.
+    triggered["E118"] = compile_source('at 0s: start "a"\rat 1s: end\r')
+    assert [d.code.code for d in triggered["E118"].diagnostics] == ["E118"]
     assert {code for code, entry in CATALOGUE.items() if not entry.example} <= set(triggered)
 
 

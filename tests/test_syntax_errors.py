@@ -10,6 +10,7 @@ import pytest
 
 from odyssey_dsl import compile_source
 from odyssey_dsl.diagnostics import Diagnostic
+from odyssey_dsl.syntax import parse
 
 INTERNAL_NAMES = ("$END", "<end-of-file>", "END-OF-FILE", "_END", "STRING", "NAME", "LSQB")
 
@@ -175,3 +176,18 @@ def test_deep_nesting_is_one_error() -> None:
         assert (error.code.code, error.span.line) == ("E112", line)
         assert "nested too deeply" in error.message
         assert error.help is not None and "bug" not in error.help
+
+
+def test_a_file_with_carriage_returns_alone_as_line_breaks_is_one_clear_error() -> None:
+    # Classic Mac OS line endings: before, `at` after the first CR was "expected `:`".
+    text = 'at 0s: start "a"\rrepeat 2 every 1s:\r    interact "b"\rat 9s: end\r'
+    tree = parse(text)
+    assert [(d.code.code, d.span.line, d.span.column) for d in tree.diagnostics] == [
+        ("E118", 1, 17)
+    ]
+    assert "carriage return alone" in tree.diagnostics[0].message
+    assert "LF or CRLF" in (tree.diagnostics[0].help or "")
+    assert tree.text == text and "".join(token.text for token in tree.tokens()) == text
+    # A CR at the very end, CRLF files and a CR inside a file with LFs are not this error.
+    for fine in ('at 0s: start "a"\r', 'at 0s: start "a"\r\nat 1s: end\r\n'):
+        assert "E118" not in {d.code.code for d in parse(fine).diagnostics}

@@ -257,6 +257,17 @@ _CODES = [
         (1, 1),
         fix="Check that the file is an Ody scene, fix the first errors, and check it again.",
     ),
+    Code(
+        "E118",
+        "carriage-return-line-endings",
+        _E,
+        "The file ends its lines with a carriage return alone (CR, as classic Mac OS did); Ody "
+        "reads LF or CRLF line endings only.",
+        "",
+        (1, 1),
+        fix="Save the file with LF (or CRLF) line endings; editors offer this in their status "
+        "bar or save dialog, and `tr '\\r' '\\n'` converts it.",
+    ),
     # --- E2xx: names, values and structure --------------------------------------------------
     Code(
         "E201",

@@ -146,6 +146,9 @@ def parse_source(source: SourceFile) -> SyntaxTree:
     position = 1 if text.startswith(BYTE_ORDER_MARK) else 0
     line_number = 1
     length = len(text)
+    lone_return = _lone_carriage_return(text)
+    if lone_return is not None:
+        length = position  # nothing is read: one error, not one per statement it joins
     name = source.name
     add = builder.add
     while position < length:
@@ -211,8 +214,22 @@ def parse_source(source: SourceFile) -> SyntaxTree:
         line_number += 1
         position = stop
     rest = None
-    if length < len(text):  # only text that is not blank is left unread
+    if lone_return is not None:
+        found.append(
+            diag.make(
+                "E118",
+                "this file ends its lines with a carriage return alone (CR), which Ody does "
+                "not read as a line break",
+                source.name,
+                source.span(lone_return, lone_return + 1),
+                "save the file with LF or CRLF line endings (most editors offer this in their "
+                "status bar or save dialog)",
+            )
+        )
+        rest = _error_line(source, line_number, length)
+    elif length < len(text):  # only text that is not blank is left unread
         rest = _unread_rest(source, line_number, length, found)
+    if rest is not None:
         broken = True
         length = len(text)
     statements = builder.finish()
@@ -230,10 +247,22 @@ def parse_source(source: SourceFile) -> SyntaxTree:
     )
 
 
+def _lone_carriage_return(text: str) -> int | None:
+    """Where the first line break of a file written with CR alone stands (classic Mac OS line
+    endings), or None: a file with no LF at all whose CRs end lines, not only the text."""
+    if "\n" in text:
+        return None
+    position = text.find("\r")
+    while position != -1 and position + 1 < len(text):
+        if text[position + 1] != "\r":
+            return position
+        position = text.find("\r", position + 1)
+    return None
+
+
 def _unread_rest(source: SourceFile, line: int, start: int, found: list[Diagnostic]) -> LineNode:
     """The text after the line where reading stopped (E117): one error token, kept so that
     the tree still covers the whole file."""
-    text = source.text
     found.append(
         diag.make(
             "E117",
@@ -244,6 +273,12 @@ def _unread_rest(source: SourceFile, line: int, start: int, found: list[Diagnost
             "check that the file is an Ody scene; fix the first errors, then check it again",
         )
     )
+    return _error_line(source, line, start)
+
+
+def _error_line(source: SourceFile, line: int, start: int) -> LineNode:
+    """The text from `start` to the end, as one line holding one error token."""
+    text = source.text
     rest = len(text) - start
     syntax = LineSyntax(
         0, None, None, (), True, None, False, (), (0, rest), (SignificantToken(ERROR, 0, rest),)
