@@ -286,7 +286,7 @@ def test_lipsum_and_random_are_left_out_so_compiles_are_deterministic() -> None:
         ("{{ [x.upper] }}", "the method `upper`"),
         ("{{ [x] | map(attribute='upper') | join }}", "the method `upper`"),
         ("{{ 'a' | replace('a', x.upper) }}", "the method `upper`"),
-        ("{{ range }}", "the function `safe_range`"),
+        ("{{ range }}", "the function `range`"),  # not the sandbox's own name, safe_range
         ("{{ namespace }}", "the type `Namespace`"),
         ("{% macro m() %}{% endmacro %}{{ m }}", "the macro `m`"),
         ("{{ [x] | map('upper') }}", "a sequence that is computed as it is read"),
@@ -373,3 +373,16 @@ def test_any_composition_renders_within_bounds_or_fails_cleanly(expression: str,
         assert len(text) <= MAX_RENDERED_CHARS
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 300, template
+
+
+@pytest.mark.parametrize(
+    ("template", "called"),
+    [
+        ("{{ x.upper }}", "upper"),
+        ("{{ range }}", "range"),
+        ("{% macro m() %}{% endmacro %}{{ m }}", "m"),
+    ],
+)
+def test_the_help_for_a_function_says_where_to_call_it(template: str, called: str) -> None:
+    caught = failure(template, x="a", loop=LoopInfo(0, 1))
+    assert caught.help == f"to use its result, call it: write `(...)` after `{called}`"

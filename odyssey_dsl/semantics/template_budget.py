@@ -249,7 +249,7 @@ def _scalar_size(item: object) -> int:
 def not_printable(value: object, describe: Callable[[object], str]) -> TemplateLimitError:
     kind = describe(value)
     if callable(value) and not isinstance(value, LoopContext):
-        help = f"to use its result, call it: {_call_example(value)}"
+        help = f"to use its result, call it: write `(...)` after `{_called_name(value)}`"
     elif isinstance(value, types.GeneratorType) or _is_iterator(value):
         help = 'add `| list` to print it as a list, or `| join(", ")` to print its items'
     else:
@@ -257,11 +257,22 @@ def not_printable(value: object, describe: Callable[[object], str]) -> TemplateL
     return TemplateLimitError("E308", f"this template prints {kind}, which is not text", help)
 
 
-def _call_example(value: object) -> str:
-    name = getattr(value, "__name__", None) or getattr(value, "name", None) or "f"
+def _called_name(value: object) -> str:
     if isinstance(value, Macro):
-        name = value.name
-    return f"`{name}(...)`"
+        return str(value.name)
+    return callable_name(value) or str(getattr(value, "name", None) or "it")
+
+
+_TEMPLATE_NAMES: Final = {"safe_range": "range"}
+"""Jinja2's sandbox's own functions, by the name a template calls them."""
+
+
+def callable_name(value: object) -> str | None:
+    """The name a template knows `value` by (`range`, not the sandbox's `safe_range`)."""
+    name = getattr(value, "__name__", None)
+    if not isinstance(name, str):
+        return None
+    return _TEMPLATE_NAMES.get(name, name)
 
 
 def _is_iterator(value: object) -> bool:

@@ -31,6 +31,7 @@ from odyssey_dsl.semantics import template_guards as guards
 from odyssey_dsl.semantics.template_budget import (
     MAX_INTEGER_BITS,
     RenderMeter,
+    callable_name,
     check_integer,
     check_size,
     integer_too_large,
@@ -111,7 +112,7 @@ def meter_of(context: Context) -> RenderMeter:
 
 def describe(value: object) -> str:
     """What a value that cannot be printed is, for a message."""
-    name = getattr(value, "__name__", None)
+    name = callable_name(value)
     if isinstance(value, LoopInfo):
         return "`loop` itself"
     if isinstance(value, Macro):
