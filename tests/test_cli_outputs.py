@@ -159,7 +159,14 @@ def test_stdout_on_a_full_device_is_a_clear_error(workdir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["--version"], ["check", "--help"], ["jobs", "list", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        *([command, "--help"] for command in ("check", "fmt", "lsp", "rule", "schema", "emulator")),
+        ["jobs", "list", "--help"],
+        ["recordings", "--help"],
+    ],
 )
 def test_help_and_version_on_a_full_device_are_a_clear_error(
     workdir: Path, args: list[str]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from odyssey_dsl.cli.compile_options import UsageError, add_config_options, config_resolver
 from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import ArgumentParser
 
 if TYPE_CHECKING:
     from odyssey_dsl.cli.colour import ColourChoice
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of `odyc fmt`."""
     from odyssey_dsl.cli.colour import add_colour_option
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="odyc fmt",
         usage="odyc fmt [options] [PATH...]",
         description=DESCRIPTION,

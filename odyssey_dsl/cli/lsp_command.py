@@ -9,6 +9,7 @@ import sys
 
 from odyssey_dsl.cli.diagnostic_output import print_usage_error
 from odyssey_dsl.cli.exit_codes import ExitCode
+from odyssey_dsl.cli.output import ArgumentParser
 
 INSTALL_HINT = "pip install 'odyssey-dsl[lsp]'"
 
@@ -22,7 +23,7 @@ Settings come from the nearest odyc.toml or [tool.odyc] above each document, as 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    return argparse.ArgumentParser(
+    return ArgumentParser(
         prog="odyc lsp",
         usage="odyc lsp",
         description=DESCRIPTION,
