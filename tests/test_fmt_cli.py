@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_support import assert_clean_output
+from cli_support import assert_clean_output, odyc_env
 
 MESSY = 'let x=1\nrepeat 2 every 1s:\n  at 0s:  start "a"\n  after 1s: end\n'
 TIDY = 'let x = 1\nrepeat 2 every 1s:\n    at 0s: start "a"\n    after 1s: end\n'
@@ -20,8 +20,7 @@ def odyc_fmt(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedP
 
 
 def odyc(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODYSSEY_", "ODYC_"))}
-    env["NO_COLOR"] = "1"
+    env = odyc_env(None, cwd / ".odyc-state")  # hidden: no folder search ever enters it
     completed = subprocess.run(
         [sys.executable, "-m", "odyssey_dsl", *args],
         cwd=cwd,
