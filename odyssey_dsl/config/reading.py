@@ -149,17 +149,18 @@ def _min_gap(raw: Any, where: _Where) -> int:
     raise where.error(f'must be a duration such as "100ms" or "1s", or 0 to turn it off{hint}')
 
 
-def _as_toml(value: Any) -> str:
-    """`value` as it is written in TOML (`true`, `"yes"`, `[1, 2]`), for messages: the file
-    says `true`, so the message must not say Python's `True`."""
+def as_toml(value: Any) -> str:
+    """`value` as it is written in TOML (`true`, `"yes"`, `[1, 2]`, `{ "a" = 1 }`): for
+    messages (the file says `true`, so a message must not say Python's `True`) and for
+    `--show-settings`."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(map(_as_toml, value)) + "]"
+        return "[" + ", ".join(map(as_toml, value)) + "]"
     if isinstance(value, dict):
-        items = (f"{json.dumps(str(key))} = {_as_toml(item)}" for key, item in value.items())
+        items = (f"{json.dumps(str(key))} = {as_toml(item)}" for key, item in value.items())
         return "{ " + ", ".join(items) + " }" if value else "{}"
     if isinstance(value, date | time):  # TOML dates and times (datetime is a date)
         return value.isoformat()
@@ -168,13 +169,13 @@ def _as_toml(value: Any) -> str:
 
 def _max_entries(raw: Any, where: _Where) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-        raise where.error(f"must be a whole number of at least 1, not {_as_toml(raw)}")
+        raise where.error(f"must be a whole number of at least 1, not {as_toml(raw)}")
     return raw
 
 
 def _boolean(raw: Any, where: _Where) -> bool:
     if not isinstance(raw, bool):
-        raise where.error(f"must be true or false, not {_as_toml(raw)}")
+        raise where.error(f"must be true or false, not {as_toml(raw)}")
     return raw
 
 
@@ -204,14 +205,14 @@ def _variables(raw: Any, where: _Where) -> dict[str, object]:
 def _indent_width(raw: Any, where: _Where) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_INDENT_WIDTH:
         allowed = f"a whole number from 1 to {MAX_INDENT_WIDTH}"
-        raise where.error(f"must be {allowed}, not {_as_toml(raw)}")
+        raise where.error(f"must be {allowed}, not {as_toml(raw)}")
     return raw
 
 
 def _line_ending(raw: Any, where: _Where) -> str:
     if raw not in LINE_ENDINGS:
         allowed = ", ".join(f'"{choice}"' for choice in LINE_ENDINGS)
-        raise where.error(f"must be one of {allowed}, not {_as_toml(raw)}")
+        raise where.error(f"must be one of {allowed}, not {as_toml(raw)}")
     return str(raw)
 
 

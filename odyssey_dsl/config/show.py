@@ -3,9 +3,9 @@ followed by where it came from."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from odyssey_dsl.config.reading import as_toml as _toml
 from odyssey_dsl.config.settings import Settings
 from odyssey_dsl.diagnostics.catalogue import CATALOGUE, Severity
 
@@ -64,11 +64,6 @@ def render_settings(settings: Settings, scene: Path | None, name: str) -> str:
 def _aligned(rows: list[tuple[str, str]]) -> list[str]:
     width = max((len(text) for text, _ in rows), default=0)
     return [f"{text.ljust(width)}  # {origin}" for text, origin in rows]
-
-
-def _toml(value: object) -> str:
-    """A value in TOML syntax (JSON's strings, numbers, booleans and arrays are TOML too)."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _inline_table(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
